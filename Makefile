@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Front door.  Everything runs through the selftest harness,
+# tools/testing/selftests/vfio/vmtest.sh; see README.md.
+
+VMTEST := tools/testing/selftests/vfio/vmtest.sh
+SIDE ?= ours
+VARIANTS ?= full,cdev-only,iommufd-container
+TESTS ?=
+
+vmtest_args = -s $(SIDE) -v $(VARIANTS) $(if $(TESTS),-t $(TESTS))
+
+.PHONY: run demo check reference build shell deps clean
+
+# The main job: build the kernel and boot it with the edu DMA demo.
+run demo:
+	$(VMTEST) -s $(SIDE) demo
+
+# The whole test suite, every variant, IOMMU and no-IOMMU boots.
+check:
+	$(VMTEST) $(vmtest_args) check
+
+# The same suite on the pristine upstream 6.12 VFIO core.
+reference:
+	$(VMTEST) -s upstream -v $(VARIANTS) $(if $(TESTS),-t $(TESTS)) check
+
+build:
+	$(VMTEST) $(vmtest_args) build
+
+shell:
+	$(VMTEST) -s $(SIDE) shell
+
+deps:
+	$(VMTEST) deps
+
+clean:
+	rm -rf build

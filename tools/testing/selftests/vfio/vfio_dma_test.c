@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Real DMA through the edu device's DMA engine, with the IOMMU programmed
+ * through each of the three ways userspace can do it: a cdev bound to an
+ * iommufd, the legacy type1 container, and a group attached to an iommufd.
+ * Data must arrive byte-exact where it is mapped and must not arrive where
+ * it is not; the emulated VT-d reports those faults in the kernel log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "../kselftest_harness.h"
+#include "vfiotest.h"
+
+#define PAGE		4096
+#define IOVA_SRC	0x100000ULL
+#define IOVA_DST	0x200000ULL
+#define IOVA_GONE	0x300000ULL
+#define IOVA_NEVER	0x400000ULL
+#define LEN		EDU_DMA_MAX
+
+enum dma_path { PATH_CDEV, PATH_CONTAINER, PATH_GROUP_IOMMUFD };
+
+FIXTURE(dma) {
+	struct vt_topology topo;
+	struct vt_edu edu;
+	int iommufd, container, group, fd, kmsg;
+	__u32 ioas;
+	void *src, *dst;
+};
+
+FIXTURE_VARIANT(dma) {
+	enum dma_path path;
+};
+
+FIXTURE_VARIANT_ADD(dma, cdev) {
+	.path = PATH_CDEV,
+};
+
+FIXTURE_VARIANT_ADD(dma, container) {
+	.path = PATH_CONTAINER,
+};
+
+FIXTURE_VARIANT_ADD(dma, group_iommufd) {
+	.path = PATH_GROUP_IOMMUFD,
+};
+
+static int dma_map(FIXTURE_DATA(dma) *self, enum dma_path path, void *va, __u64 iova)
+{
+	if (path == PATH_CONTAINER)
+		return vt_container_map(self->container, va, PAGE, iova);
+	return vt_ioas_map(self->iommufd, self->ioas, va, PAGE, iova);
+}
+
+static int dma_unmap(FIXTURE_DATA(dma) *self, enum dma_path path, __u64 iova)
+{
+	if (path == PATH_CONTAINER)
+		return vt_container_unmap(self->container, iova, PAGE);
+	return vt_ioas_unmap(self->iommufd, self->ioas, iova, PAGE);
+}
+
+static int compat_ioas(int iommufd, __u32 *ioas)
+{
+	struct iommu_vfio_ioas cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_VFIO_IOAS_GET,
+	};
+
+	if (ioctl(iommufd, IOMMU_VFIO_IOAS, &cmd))
+		return -errno;
+	*ioas = cmd.ioas_id;
+	return 0;
+}
+
+FIXTURE_SETUP(dma)
+{
+	const char *bdf;
+
+	self->iommufd = self->container = self->group = self->fd = -1;
+	self->kmsg = -1;
+	if (vt_noiommu_mode())
+		SKIP(return, "no IOMMU to translate DMA");
+	ASSERT_EQ(0, vt_topology(&self->topo));
+	bdf = self->topo.solo;
+	self->src = vt_buf_alloc(PAGE);
+	self->dst = vt_buf_alloc(PAGE);
+	ASSERT_NE(NULL, self->src);
+	ASSERT_NE(NULL, self->dst);
+
+	switch (variant->path) {
+	case PATH_CDEV:
+		if (!vt_have_cdev())
+			SKIP(return, "kernel built without CONFIG_VFIO_DEVICE_CDEV");
+		self->iommufd = vt_iommufd_open();
+		ASSERT_LE(0, self->iommufd);
+		ASSERT_EQ(0, vt_ioas_alloc(self->iommufd, &self->ioas));
+		self->fd = vt_cdev_setup(bdf, self->iommufd, self->ioas, NULL);
+		ASSERT_LE(0, self->fd);
+		break;
+	case PATH_CONTAINER:
+		if (!vt_have_container())
+			SKIP(return, "kernel built without a VFIO container");
+		self->container = vt_container_open();
+		ASSERT_LE(0, self->container);
+		self->group = vt_group_open(bdf);
+		ASSERT_LE(0, self->group);
+		ASSERT_EQ(0, vt_container_setup(self->container, self->group,
+						 VFIO_TYPE1v2_IOMMU));
+		self->fd = vt_group_device(self->group, bdf);
+		ASSERT_LE(0, self->fd);
+		break;
+	case PATH_GROUP_IOMMUFD:
+		if (!vt_have_group())
+			SKIP(return, "kernel built without CONFIG_VFIO_GROUP");
+		self->iommufd = vt_iommufd_open();
+		ASSERT_LE(0, self->iommufd);
+		self->group = vt_group_open(bdf);
+		ASSERT_LE(0, self->group);
+		ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_SET_CONTAINER, &self->iommufd));
+		ASSERT_EQ(0, compat_ioas(self->iommufd, &self->ioas));
+		self->fd = vt_group_device(self->group, bdf);
+		ASSERT_LE(0, self->fd);
+		break;
+	}
+	ASSERT_EQ(0, vt_edu_init(&self->edu, self->fd));
+	ASSERT_EQ(0, dma_map(self, variant->path, self->src, IOVA_SRC));
+	ASSERT_EQ(0, dma_map(self, variant->path, self->dst, IOVA_DST));
+	self->kmsg = vt_kmsg_open();
+	ASSERT_LE(0, self->kmsg);
+}
+
+FIXTURE_TEARDOWN(dma)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->group >= 0)
+		close(self->group);
+	if (self->container >= 0)
+		close(self->container);
+	if (self->iommufd >= 0)
+		close(self->iommufd);
+	if (self->kmsg >= 0)
+		close(self->kmsg);
+	vt_buf_free(self->src, PAGE);
+	vt_buf_free(self->dst, PAGE);
+}
+
+TEST_F(dma, round_trip)
+{
+	vt_fill(self->src, LEN, 1);
+	ASSERT_NE(0, memcmp(self->src, self->dst, LEN));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_SRC, LEN, false));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
+	EXPECT_EQ(0, memcmp(self->src, self->dst, LEN));
+
+	/* and a second, different pattern through the same mappings */
+	vt_fill(self->src, LEN, 2);
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_SRC, LEN, false));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
+	EXPECT_EQ(0, memcmp(self->src, self->dst, LEN));
+}
+
+/* After UNMAP, a DMA to the old IOVA must not reach the old page. */
+TEST_F(dma, unmap_stops_dma)
+{
+	void *gone = vt_buf_alloc(PAGE);
+	char needle[64];
+
+	ASSERT_NE(NULL, gone);
+	ASSERT_EQ(0, dma_map(self, variant->path, gone, IOVA_GONE));
+	vt_fill(self->src, LEN, 3);
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_SRC, LEN, false));
+	/* the page is reachable while mapped ... */
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_GONE, LEN, true));
+	ASSERT_EQ(0, memcmp(self->src, gone, LEN));
+	memset(gone, 0, PAGE);
+	/* ... and not after */
+	ASSERT_EQ(0, dma_unmap(self, variant->path, IOVA_GONE));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_GONE, LEN, true));
+	snprintf(needle, sizeof(needle), "fault addr 0x%llx", IOVA_GONE);
+	EXPECT_TRUE(vt_kmsg_wait(self->kmsg, needle, 3000));
+	EXPECT_EQ(0, memcmp(self->dst, gone, LEN)) {
+		TH_LOG("DMA reached a page after it was unmapped");
+	}
+	vt_buf_free(gone, PAGE);
+}
+
+TEST_F(dma, unmapped_iova_faults)
+{
+	char needle[64];
+
+	vt_fill(self->src, LEN, 4);
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_SRC, LEN, false));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_NEVER, LEN, true));
+	snprintf(needle, sizeof(needle), "fault addr 0x%llx", IOVA_NEVER);
+	EXPECT_TRUE(vt_kmsg_wait(self->kmsg, needle, 3000));
+	/* the device still works after the fault */
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
+	EXPECT_EQ(0, memcmp(self->src, self->dst, LEN));
+}
+
+/* Replacing the IOAS of an attached device redirects its DMA at once. */
+TEST_F(dma, attach_replaces_ioas)
+{
+	void *dst2 = vt_buf_alloc(PAGE);
+	__u32 ioas2, pt;
+
+	if (variant->path != PATH_CDEV)
+		SKIP(return, "ATTACH_IOMMUFD_PT is a cdev ioctl");
+	ASSERT_NE(NULL, dst2);
+	ASSERT_EQ(0, vt_ioas_alloc(self->iommufd, &ioas2));
+	ASSERT_EQ(0, vt_ioas_map(self->iommufd, ioas2, dst2, PAGE, IOVA_DST));
+	vt_fill(self->src, LEN, 5);
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_SRC, LEN, false));
+	pt = ioas2;
+	ASSERT_EQ(0, vt_attach(self->fd, &pt));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
+	EXPECT_EQ(0, memcmp(self->src, dst2, LEN));
+	EXPECT_NE(0, memcmp(self->src, self->dst, LEN));
+	/* and back */
+	pt = self->ioas;
+	ASSERT_EQ(0, vt_attach(self->fd, &pt));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
+	EXPECT_EQ(0, memcmp(self->src, self->dst, LEN));
+	vt_buf_free(dst2, PAGE);
+}
+
+/* A detached device is blocked: its DMA reaches nothing. */
+TEST_F(dma, detach_blocks_dma)
+{
+	__u32 pt = self->ioas;
+
+	if (variant->path != PATH_CDEV)
+		SKIP(return, "DETACH_IOMMUFD_PT is a cdev ioctl");
+	vt_fill(self->src, LEN, 6);
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_SRC, LEN, false));
+	ASSERT_EQ(0, vt_detach(self->fd));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
+	EXPECT_NE(0, memcmp(self->src, self->dst, LEN));
+	ASSERT_EQ(0, vt_attach(self->fd, &pt));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
+	EXPECT_EQ(0, memcmp(self->src, self->dst, LEN));
+}
+
+TEST_HARNESS_MAIN

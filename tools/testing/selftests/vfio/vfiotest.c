@@ -1,0 +1,703 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the VFIO selftests; see vfiotest.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/pci_regs.h>
+
+#include "vfiotest.h"
+
+#define PCI_DEVICES "/sys/bus/pci/devices"
+
+static int neg_errno(void)
+{
+	return errno ? -errno : -EIO;
+}
+
+bool vt_kconfig(const char *sym)
+{
+	const char *path = getenv("VFIO_TEST_KCONFIG");
+	char line[256];
+	size_t n = strlen(sym);
+	bool found = false;
+	FILE *f;
+
+	f = fopen(path ? path : "/vfio/kconfig", "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, sym, n) && line[n] == '=' &&
+		    (line[n + 1] == 'y' || line[n + 1] == 'm')) {
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+bool vt_have_cdev(void)
+{
+	return vt_kconfig("CONFIG_VFIO_DEVICE_CDEV");
+}
+
+bool vt_have_group(void)
+{
+	return vt_kconfig("CONFIG_VFIO_GROUP");
+}
+
+bool vt_have_container(void)
+{
+	return vt_kconfig("CONFIG_VFIO_CONTAINER") ||
+	       vt_kconfig("CONFIG_IOMMUFD_VFIO_CONTAINER");
+}
+
+bool vt_noiommu_mode(void)
+{
+	const char *mode = getenv("VFIO_TEST_MODE");
+
+	return mode && !strcmp(mode, "noiommu");
+}
+
+/* True when the kernel under test carries this tree's VFIO core. */
+bool vt_ours(void)
+{
+	const char *side = getenv("VFIO_TEST_SIDE");
+
+	return side && !strcmp(side, "ours");
+}
+
+int vt_sysfs_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return neg_errno();
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = neg_errno();
+		close(fd);
+		return n;
+	}
+	close(fd);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+int vt_sysfs_write(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return neg_errno();
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		ret = neg_errno();
+	close(fd);
+	return ret;
+}
+
+static int pci_attr(const char *bdf, const char *attr, unsigned long *val)
+{
+	char path[PATH_MAX], buf[64];
+	int ret;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", bdf, attr);
+	ret = vt_sysfs_read(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	*val = strtoul(buf, NULL, 0);
+	return 0;
+}
+
+int vt_topology(struct vt_topology *t)
+{
+	struct dirent **list;
+	int n, i, shared = 0;
+
+	memset(t, 0, sizeof(*t));
+	n = scandir(PCI_DEVICES, &list, NULL, alphasort);
+	if (n < 0)
+		return neg_errno();
+	for (i = 0; i < n; i++) {
+		const char *bdf = list[i]->d_name;
+		unsigned long vendor, device;
+		bool root_bus = !strncmp(bdf + 5, "00:", 3);
+
+		if (bdf[0] == '.' || pci_attr(bdf, "vendor", &vendor) ||
+		    pci_attr(bdf, "device", &device))
+			continue;
+		if (vendor == EDU_VENDOR && device == EDU_DEVICE) {
+			if (root_bus && !t->solo[0])
+				snprintf(t->solo, sizeof(t->solo), "%s", bdf);
+			else if (!root_bus && shared < 2)
+				snprintf(t->shared[shared++], sizeof(t->shared[0]), "%s", bdf);
+		} else if (vendor == 0x8086 && device == 0x100e && !root_bus) {
+			snprintf(t->nic, sizeof(t->nic), "%s", bdf);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return t->solo[0] && shared == 2 && t->nic[0] ? 0 : -ENODEV;
+}
+
+int vt_group_id(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return neg_errno();
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	return atoi(slash ? slash + 1 : link);
+}
+
+int vt_group_path(const char *bdf, char *path, size_t len)
+{
+	int id = vt_group_id(bdf);
+
+	if (id < 0)
+		return id;
+	snprintf(path, len, "/dev/vfio/%d", id);
+	if (!access(path, F_OK))
+		return 0;
+	snprintf(path, len, "/dev/vfio/noiommu-%d", id);
+	if (!access(path, F_OK))
+		return 0;
+	return -ENOENT;
+}
+
+/* The cdev name as QEMU and libvfn find it: the vfio* entry of vfio-dev/. */
+int vt_cdev_name(const char *sysdev, char *name, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/vfio-dev", sysdev);
+	d = opendir(path);
+	if (!d)
+		return neg_errno();
+	while ((de = readdir(d))) {
+		if (!strncmp(de->d_name, "vfio", 4)) {
+			snprintf(name, len, "%s", de->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+int vt_cdev_path(const char *sysdev, char *path, size_t len)
+{
+	char name[64];
+	int ret;
+
+	ret = vt_cdev_name(sysdev, name, sizeof(name));
+	if (ret)
+		return ret;
+	snprintf(path, len, "/dev/vfio/devices/%s", name);
+	return 0;
+}
+
+int vt_cdev_open(const char *bdf)
+{
+	char sysdev[PATH_MAX], path[PATH_MAX];
+	int fd, ret;
+
+	snprintf(sysdev, sizeof(sysdev), PCI_DEVICES "/%s", bdf);
+	ret = vt_cdev_path(sysdev, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? neg_errno() : fd;
+}
+
+const char *vt_pci_driver(const char *bdf, char *buf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return NULL;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(buf, len, "%s", slash ? slash + 1 : link);
+	return buf;
+}
+
+/* Rebind @bdf to @driver the way an administrator does it. */
+int vt_pci_bind(const char *bdf, const char *driver)
+{
+	char path[PATH_MAX], cur[64];
+	int ret;
+
+	if (vt_pci_driver(bdf, cur, sizeof(cur)) && !strcmp(cur, driver))
+		return 0;
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", bdf);
+	ret = vt_sysfs_write(path, driver);
+	if (ret)
+		return ret;
+	if (vt_pci_driver(bdf, cur, sizeof(cur))) {
+		snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", bdf);
+		ret = vt_sysfs_write(path, bdf);
+		if (ret)
+			return ret;
+	}
+	ret = vt_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	if (ret)
+		return ret;
+	if (!vt_pci_driver(bdf, cur, sizeof(cur)) || strcmp(cur, driver))
+		return -ENODEV;
+	return 0;
+}
+
+int vt_iommufd_open(void)
+{
+	int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? neg_errno() : fd;
+}
+
+int vt_ioas_alloc(int iommufd, __u32 *ioas)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &cmd))
+		return neg_errno();
+	*ioas = cmd.out_ioas_id;
+	return 0;
+}
+
+int vt_ioas_map(int iommufd, __u32 ioas, void *va, __u64 len, __u64 iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_MAP, &cmd) ? neg_errno() : 0;
+}
+
+int vt_ioas_unmap(int iommufd, __u32 ioas, __u64 iova, __u64 len)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas,
+		.iova = iova,
+		.length = len,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_UNMAP, &cmd) ? neg_errno() : 0;
+}
+
+int vt_hwpt_alloc(int iommufd, __u32 dev_id, __u32 pt_id, __u32 *hwpt)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+	};
+
+	if (ioctl(iommufd, IOMMU_HWPT_ALLOC, &cmd))
+		return neg_errno();
+	*hwpt = cmd.out_hwpt_id;
+	return 0;
+}
+
+int vt_destroy(int iommufd, __u32 id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return ioctl(iommufd, IOMMU_DESTROY, &cmd) ? neg_errno() : 0;
+}
+
+int vt_bind(int devfd, int iommufd, __u32 *dev_id)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	if (ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return neg_errno();
+	if (dev_id)
+		*dev_id = bind.out_devid;
+	return 0;
+}
+
+int vt_attach(int devfd, __u32 *pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = *pt_id,
+	};
+
+	if (ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return neg_errno();
+	*pt_id = attach.pt_id;
+	return 0;
+}
+
+int vt_detach(int devfd)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? neg_errno() : 0;
+}
+
+/* Open @bdf's cdev, bind it to @iommufd and attach it to @ioas. */
+int vt_cdev_setup(const char *bdf, int iommufd, __u32 ioas, __u32 *dev_id)
+{
+	__u32 pt = ioas;
+	int fd, ret;
+
+	fd = vt_cdev_open(bdf);
+	if (fd < 0)
+		return fd;
+	ret = vt_bind(fd, iommufd, dev_id);
+	if (!ret)
+		ret = vt_attach(fd, &pt);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int vt_group_open(const char *bdf)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	ret = vt_group_path(bdf, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? neg_errno() : fd;
+}
+
+int vt_container_open(void)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? neg_errno() : fd;
+}
+
+int vt_container_setup(int container, int group, unsigned long type)
+{
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
+		return neg_errno();
+	if (ioctl(container, VFIO_SET_IOMMU, type))
+		return neg_errno();
+	return 0;
+}
+
+int vt_container_map(int container, void *va, __u64 len, __u64 iova)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)va,
+		.iova = iova,
+		.size = len,
+	};
+
+	return ioctl(container, VFIO_IOMMU_MAP_DMA, &map) ? neg_errno() : 0;
+}
+
+int vt_container_unmap(int container, __u64 iova, __u64 len)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = len,
+	};
+
+	if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+		return neg_errno();
+	return unmap.size == len ? 0 : -ERANGE;
+}
+
+int vt_group_device(int group, const char *name)
+{
+	int fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, name);
+
+	return fd < 0 ? neg_errno() : fd;
+}
+
+int vt_group_status(int group, __u32 *flags)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+
+	if (ioctl(group, VFIO_GROUP_GET_STATUS, &st))
+		return neg_errno();
+	*flags = st.flags;
+	return 0;
+}
+
+int vt_region(int devfd, __u32 index, struct vfio_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	return ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, info) ? neg_errno() : 0;
+}
+
+static int region_rw(int devfd, __u32 index, __u32 off, void *buf, size_t len,
+		     bool write)
+{
+	struct vfio_region_info ri;
+	ssize_t n;
+	int ret;
+
+	ret = vt_region(devfd, index, &ri);
+	if (ret)
+		return ret;
+	if (write)
+		n = pwrite(devfd, buf, len, ri.offset + off);
+	else
+		n = pread(devfd, buf, len, ri.offset + off);
+	if (n < 0)
+		return neg_errno();
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int vt_cfg_read(int devfd, __u32 off, void *buf, size_t len)
+{
+	return region_rw(devfd, VFIO_PCI_CONFIG_REGION_INDEX, off, buf, len, false);
+}
+
+int vt_cfg_write(int devfd, __u32 off, const void *buf, size_t len)
+{
+	return region_rw(devfd, VFIO_PCI_CONFIG_REGION_INDEX, off, (void *)buf,
+			 len, true);
+}
+
+int vt_irq_eventfd(int devfd, __u32 index, int efd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+
+	set->argsz = sizeof(buf);
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = index;
+	set->start = 0;
+	set->count = 1;
+	memcpy(set->data, &efd, sizeof(efd));
+	return ioctl(devfd, VFIO_DEVICE_SET_IRQS, set) ? neg_errno() : 0;
+}
+
+int vt_irq_disable(int devfd, __u32 index)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = index,
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_SET_IRQS, &set) ? neg_errno() : 0;
+}
+
+/* Returns the eventfd counter, 0 on timeout, or a negative errno. */
+int vt_eventfd_wait(int efd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	__u64 count;
+	int ret;
+
+	ret = poll(&pfd, 1, timeout_ms);
+	if (ret < 0)
+		return neg_errno();
+	if (!ret)
+		return 0;
+	if (read(efd, &count, sizeof(count)) != sizeof(count))
+		return neg_errno();
+	return count > INT_MAX ? INT_MAX : (int)count;
+}
+
+int vt_edu_init(struct vt_edu *e, int devfd)
+{
+	struct vfio_region_info bar, cfg;
+	__u16 cmd;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	e->fd = devfd;
+	ret = vt_region(devfd, VFIO_PCI_BAR0_REGION_INDEX, &bar);
+	if (!ret)
+		ret = vt_region(devfd, VFIO_PCI_CONFIG_REGION_INDEX, &cfg);
+	if (ret)
+		return ret;
+	e->bar0 = bar.offset;
+	e->cfg = cfg.offset;
+	/* Memory decoding and bus mastering, as a driver's enable would do. */
+	if (pread(devfd, &cmd, 2, e->cfg + PCI_COMMAND) != 2)
+		return neg_errno();
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	if (pwrite(devfd, &cmd, 2, e->cfg + PCI_COMMAND) != 2)
+		return neg_errno();
+	return 0;
+}
+
+int vt_edu_mmap(struct vt_edu *e)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, e->fd,
+		       e->bar0);
+
+	if (p == MAP_FAILED)
+		return neg_errno();
+	e->map = p;
+	return 0;
+}
+
+void vt_edu_fini(struct vt_edu *e)
+{
+	if (e->map)
+		munmap(e->map, 4096);
+	e->map = NULL;
+}
+
+int vt_edu_read(struct vt_edu *e, __u32 off, __u32 *val)
+{
+	if (pread(e->fd, val, 4, e->bar0 + off) != 4)
+		return neg_errno();
+	return 0;
+}
+
+int vt_edu_write(struct vt_edu *e, __u32 off, __u32 val)
+{
+	if (pwrite(e->fd, &val, 4, e->bar0 + off) != 4)
+		return neg_errno();
+	return 0;
+}
+
+/*
+ * One transfer between guest memory at @iova and the start of the edu's
+ * internal buffer; waits for the engine to go idle.
+ */
+int vt_edu_dma(struct vt_edu *e, __u64 iova, __u32 len, bool to_ram)
+{
+	struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+	__u32 cmd;
+	int ret, i;
+
+	if (len > EDU_DMA_MAX)
+		return -EINVAL;
+	ret = vt_edu_write(e, EDU_DMA_SRC, to_ram ? EDU_BUF : (__u32)iova);
+	if (!ret)
+		ret = vt_edu_write(e, EDU_DMA_DST, to_ram ? (__u32)iova : EDU_BUF);
+	if (!ret)
+		ret = vt_edu_write(e, EDU_DMA_COUNT, len);
+	if (!ret)
+		ret = vt_edu_write(e, EDU_DMA_CMD,
+				   EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+	if (ret)
+		return ret;
+	/* The engine runs from a 100 ms timer in QEMU. */
+	for (i = 0; i < 500; i++) {
+		ret = vt_edu_read(e, EDU_DMA_CMD, &cmd);
+		if (ret)
+			return ret;
+		if (!(cmd & EDU_DMA_RUN))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+void *vt_buf_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0, len);
+	return p;
+}
+
+void vt_buf_free(void *buf, size_t len)
+{
+	if (buf)
+		munmap(buf, len);
+}
+
+void vt_fill(void *buf, size_t len, unsigned int seed)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)((i * 131 + seed * 7 + (i >> 8)) ^ seed);
+}
+
+int vt_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return neg_errno();
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Wait for a kernel log record, logged after vt_kmsg_open(), with @needle. */
+bool vt_kmsg_wait(int fd, const char *needle, int timeout_ms)
+{
+	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
+	char rec[2048];
+	int waited = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n > 0) {
+			rec[n] = '\0';
+			if (strstr(rec, needle))
+				return true;
+			continue;
+		}
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overrun: records were lost, go on */
+		if (waited >= timeout_ms)
+			return false;
+		nanosleep(&ts, NULL);
+		waited += 20;
+	}
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the VFIO selftests: finding the emulated devices of the
+ * vmtest.sh guest, opening them through the cdev or the group, iommufd and
+ * container set-up, and driving QEMU's "edu" device (a DMA engine with MSI).
+ *
+ * Every helper returns 0 or a negative errno (or a file descriptor), never
+ * exits, so a test can assert on the precise error.
+ */
+#ifndef VFIOTEST_H
+#define VFIOTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+#include <linux/iommufd.h>
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+
+/* edu BAR0 registers (QEMU docs/specs/edu.txt) */
+#define EDU_IDENT	0x00
+#define EDU_LIVENESS	0x04
+#define EDU_IRQ_STATUS	0x24
+#define EDU_IRQ_RAISE	0x60
+#define EDU_IRQ_ACK	0x64
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_COUNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_RUN	0x1
+#define EDU_DMA_TO_RAM	0x2
+#define EDU_BUF		0x40000
+/* QEMU 7.2 aborts on a full 4096-byte transfer; stay well below it. */
+#define EDU_DMA_MAX	2048
+#define EDU_IDENT_MASK	0xff0000ff
+#define EDU_IDENT_VAL	0x010000ed
+
+/* The guest's devices, found by vendor/device and position. */
+struct vt_topology {
+	char solo[16];		/* edu alone on the root bus: its own group */
+	char shared[2][16];	/* the two edus behind the pci-bridge */
+	char nic[16];		/* the e1000 behind the same bridge */
+};
+
+struct vt_edu {
+	int fd;
+	__u64 bar0;		/* file offset of BAR0 */
+	__u64 cfg;		/* file offset of config space */
+	void *map;		/* BAR0 mmap, if vt_edu_mmap() was called */
+};
+
+/* environment */
+bool vt_kconfig(const char *sym);
+bool vt_have_cdev(void);
+bool vt_have_group(void);
+bool vt_have_container(void);
+bool vt_noiommu_mode(void);
+bool vt_ours(void);
+
+/* sysfs and topology */
+int vt_topology(struct vt_topology *t);
+int vt_sysfs_read(const char *path, char *buf, size_t len);
+int vt_sysfs_write(const char *path, const char *val);
+int vt_group_id(const char *bdf);
+int vt_group_path(const char *bdf, char *path, size_t len);
+int vt_cdev_name(const char *sysdev, char *name, size_t len);
+int vt_cdev_path(const char *sysdev, char *path, size_t len);
+int vt_cdev_open(const char *bdf);
+int vt_pci_bind(const char *bdf, const char *driver);
+const char *vt_pci_driver(const char *bdf, char *buf, size_t len);
+
+/* iommufd */
+int vt_iommufd_open(void);
+int vt_ioas_alloc(int iommufd, __u32 *ioas);
+int vt_ioas_map(int iommufd, __u32 ioas, void *va, __u64 len, __u64 iova);
+int vt_ioas_unmap(int iommufd, __u32 ioas, __u64 iova, __u64 len);
+int vt_hwpt_alloc(int iommufd, __u32 dev_id, __u32 pt_id, __u32 *hwpt);
+int vt_destroy(int iommufd, __u32 id);
+int vt_bind(int devfd, int iommufd, __u32 *dev_id);
+int vt_attach(int devfd, __u32 *pt_id);
+int vt_detach(int devfd);
+int vt_cdev_setup(const char *bdf, int iommufd, __u32 ioas, __u32 *dev_id);
+
+/* legacy group and container */
+int vt_group_open(const char *bdf);
+int vt_container_open(void);
+int vt_container_setup(int container, int group, unsigned long type);
+int vt_container_map(int container, void *va, __u64 len, __u64 iova);
+int vt_container_unmap(int container, __u64 iova, __u64 len);
+int vt_group_device(int group, const char *name);
+int vt_group_status(int group, __u32 *flags);
+
+/* device fd */
+int vt_region(int devfd, __u32 index, struct vfio_region_info *info);
+int vt_cfg_read(int devfd, __u32 off, void *buf, size_t len);
+int vt_cfg_write(int devfd, __u32 off, const void *buf, size_t len);
+int vt_irq_eventfd(int devfd, __u32 index, int efd);
+int vt_irq_disable(int devfd, __u32 index);
+int vt_eventfd_wait(int efd, int timeout_ms);
+
+/* edu */
+int vt_edu_init(struct vt_edu *e, int devfd);
+int vt_edu_mmap(struct vt_edu *e);
+void vt_edu_fini(struct vt_edu *e);
+int vt_edu_read(struct vt_edu *e, __u32 off, __u32 *val);
+int vt_edu_write(struct vt_edu *e, __u32 off, __u32 val);
+int vt_edu_dma(struct vt_edu *e, __u64 iova, __u32 len, bool to_ram);
+
+/* a page-aligned buffer; vt_buf_free() releases it */
+void *vt_buf_alloc(size_t len);
+void vt_buf_free(void *buf, size_t len);
+void vt_fill(void *buf, size_t len, unsigned int seed);
+
+/* guest kernel log */
+int vt_kmsg_open(void);
+bool vt_kmsg_wait(int fd, const char *needle, int timeout_ms);
+
+#endif /* VFIOTEST_H */

@@ -1,0 +1,97 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the vmtest.sh guest.  Binds the emulated devices to vfio-pci, runs
+# the selftests and writes their TAP to the second serial port (ttyS1), which
+# the host reads as a file; the console (ttyS0) carries only the kernel log.
+
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+
+param()
+{
+	sed -n "s/.*vfiotest\.$1=\([^ ]*\).*/\1/p" /proc/cmdline
+}
+
+MODE=$(param mode)
+VARIANT=$(param variant)
+SIDE=$(param side)
+ONLY=$(param tests)
+OUT=/dev/ttyS1
+export VFIO_TEST_MODE=$MODE VFIO_TEST_VARIANT=$VARIANT VFIO_TEST_SIDE=$SIDE
+export VFIO_TEST_KCONFIG=/vfio/kconfig
+
+say() { echo "$*" > $OUT; }
+
+# Hand every edu device (1234:11e8) to vfio-pci; the e1000 stays with its
+# kernel driver so that the group it shares is not viable until a test
+# rebinds it.
+bind_edus()
+{
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1234 ] || continue
+		[ "$(cat "$d/device")" = 0x11e8 ] || continue
+		echo vfio-pci > "$d/driver_override"
+		[ -e "$d/driver" ] && echo "${d##*/}" > "$d/driver/unbind"
+		echo "${d##*/}" > /sys/bus/pci/drivers_probe
+	done
+}
+
+finish()
+{
+	# Two scans: kmemleak reports an object only once it has been seen
+	# unreferenced by two consecutive scans.
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan > /sys/kernel/debug/kmemleak
+		sleep 1
+		echo scan > /sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak > /dev/console
+	fi
+	say "vmtest: guest done"
+	sync
+	poweroff -f
+}
+
+bind_edus
+ls -l /dev/vfio /dev/vfio/devices > /dev/console 2>&1
+
+case "$MODE" in
+shell)
+	setsid cttyhack sh
+	poweroff -f
+	;;
+demo)
+	if /vfio/vfio_edu_demo > $OUT 2>&1; then
+		say "vmtest: demo passed"
+	else
+		say "vmtest: demo failed"
+	fi
+	finish
+	;;
+esac
+
+say "TAP version 13"
+say "# vmtest: side=$SIDE variant=$VARIANT mode=$MODE kernel=$(uname -r)"
+for t in $(cat /vfio/run_list); do
+	case "$t" in
+	noiommu:*) [ "$MODE" = noiommu ] || continue; t=${t#noiommu:} ;;
+	*) [ "$MODE" = noiommu ] && continue ;;
+	esac
+	if [ -n "$ONLY" ]; then
+		echo ",$ONLY," | grep -q ",$t," || continue
+	fi
+	say "# selftests: vfio: $t"
+	echo "vmtest: running $t" > /dev/kmsg
+	(cd /vfio && ./"$t") > $OUT 2>&1
+	rc=$?
+	case $rc in
+	0|1|4)	say "# exit: $t $rc" ;;
+	*)	# killed or crashed: there may be no "not ok" line of its own
+		say "not ok 0 $t exited with $rc" ;;
+	esac
+done
+finish

@@ -1,0 +1,410 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build a kernel from Debian's linux-source-6.12 with this repository's VFIO
+# files laid over it, boot it under QEMU (TCG) with an emulated Intel IOMMU
+# and emulated PCI devices, and run the VFIO selftests inside the guest.
+#
+# Usage: vmtest.sh [options] <command>
+#   commands:
+#     deps     install what is missing (apt-get)
+#     build    prepare the trees and build kernels and tests
+#     check    build, then run the whole suite in every selected variant
+#     demo     build the "full" kernel and boot it with the edu DMA demo
+#     shell    boot the "full" kernel with an interactive busybox shell
+#   options:
+#     -s SIDE      ours (default) or upstream (the pristine base: reference)
+#     -v LIST      comma separated variants (default: full,cdev-only,iommufd-container)
+#     -t LIST      comma separated test programs to run (default: all)
+#     -j N         parallel make jobs (default: nproc)
+#     -q           do not echo the guest console while it runs
+#
+# Environment: VFIO_VMTEST_DIR  where trees, builds and logs go
+#                               (default: <repo>/build, git-ignored)
+#              VFIO_VMTEST_TIMEOUT  seconds one boot may take (default 1500)
+
+set -euo pipefail
+
+SELFDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SELFDIR/../../../.." && pwd)
+WORK=${VFIO_VMTEST_DIR:-$REPO/build}
+TIMEOUT=${VFIO_VMTEST_TIMEOUT:-1500}
+SIDE=ours
+VARIANTS=full,cdev-only,iommufd-container
+TESTS=
+JOBS=$(nproc)
+QUIET=0
+ARCH=x86_64
+PKG=linux-source-6.12
+TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+# The files of the base tree that make up the VFIO core.  When this
+# repository carries its own core (drivers/vfio/Makefile exists here), all of
+# them are deleted from the overlaid tree before our files are copied in, so
+# the upstream core can never be linked by accident.
+CORE_FILES=(
+	drivers/vfio/Kconfig
+	drivers/vfio/Makefile
+	drivers/vfio/vfio.h
+	drivers/vfio/vfio_main.c
+	drivers/vfio/group.c
+	drivers/vfio/container.c
+	drivers/vfio/device_cdev.c
+	drivers/vfio/iommufd.c
+	drivers/vfio/virqfd.c
+	drivers/vfio/debugfs.c
+	include/linux/vfio.h
+	include/uapi/linux/vfio.h
+)
+# Directories of this repository that mirror kernel paths.
+OVERLAY_DIRS=(drivers include tools Documentation samples virt)
+
+APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essential
+	  flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync libcap-dev
+	  sparse)
+
+log() { printf '[vmtest] %s\n' "$*" >&2; }
+die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
+
+usage() { sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+install_deps()
+{
+	local missing=() p
+	for p in "${APT_PKGS[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]} (run as root)"
+	log "installing: ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+pkg_version() { dpkg-query -W -f='${Version}' "$PKG"; }
+
+# The pristine base, unpacked once per package version.  The upstream side
+# builds straight from it; ours is a hard-linked copy with the overlay on top
+# (files are replaced by rename, never written in place, so the links to the
+# pristine copy are never modified).
+prepare_base()
+{
+	local ver stamp
+	ver=$(pkg_version)
+	stamp="$WORK/upstream/src/.vmtest-version"
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$ver" ]; then
+		return 0
+	fi
+	log "unpacking $PKG $ver"
+	rm -rf "$WORK/upstream/src" "$WORK/ours/src"
+	mkdir -p "$WORK/upstream"
+	local tmp="$WORK/upstream/src.tmp"
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	tar -xf "$TARBALL" -C "$tmp" --strip-components=1
+	echo "$ver" > "$tmp/.vmtest-version"
+	mv "$tmp" "$WORK/upstream/src"
+}
+
+overlay_files()
+{
+	(cd "$REPO" && git ls-files -co --exclude-standard -- "${OVERLAY_DIRS[@]}" 2>/dev/null)
+}
+
+prepare_ours()
+{
+	local base="$WORK/upstream/src" tree="$WORK/ours/src" manifest f
+	if [ ! -f "$tree/.vmtest-version" ] ||
+	   ! cmp -s "$tree/.vmtest-version" "$base/.vmtest-version"; then
+		log "linking the overlay tree"
+		rm -rf "$tree" && mkdir -p "$WORK/ours"
+		cp -al "$base" "$tree.tmp" && mv "$tree.tmp" "$tree"
+		rm -f "$tree/.vmtest-overlay"
+	fi
+	manifest="$tree/.vmtest-overlay"
+
+	# Put back whatever an earlier overlay replaced or added.
+	if [ -f "$manifest" ]; then
+		while read -r f; do
+			rm -f "$tree/$f"
+			[ -e "$base/$f" ] && ln "$base/$f" "$tree/$f"
+		done < "$manifest"
+	fi
+	: > "$manifest.new"
+	if [ -f "$REPO/drivers/vfio/Makefile" ]; then
+		for f in "${CORE_FILES[@]}"; do
+			rm -f "$tree/$f"
+			echo "$f" >> "$manifest.new"
+		done
+	fi
+	overlay_files > "$WORK/overlay.list"
+	if [ -s "$WORK/overlay.list" ]; then
+		# rsync replaces files by rename and keeps our mtimes, so make
+		# rebuilds only what changed.
+		rsync -a --files-from="$WORK/overlay.list" "$REPO/" "$tree/"
+		cat "$WORK/overlay.list" >> "$manifest.new"
+	fi
+	sort -u "$manifest.new" > "$manifest" && rm -f "$manifest.new"
+	log "overlay: $(wc -l < "$WORK/overlay.list") files from this repository"
+}
+
+fragments()
+{
+	local variant=$1
+	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug"
+	[ "$variant" = full ] || echo "$SELFDIR/config.$variant"
+}
+
+# Fail loudly if a symbol asked for by a fragment did not end up as asked.
+check_config()
+{
+	local cfg=$1; shift
+	local bad=0 line sym want got
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*) sym=${line%%=*}; want=${line#*=} ;;
+		"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; want=n ;;
+		*) continue ;;
+		esac
+		got=$(grep -E "^$sym=|^# $sym is not set" "$cfg" | head -n1 || true)
+		case "$got" in
+		"$sym="*) got=${got#*=} ;;
+		*) got=n ;;
+		esac
+		if [ "$got" != "$want" ]; then
+			log "config: $sym requested $want, got $got"
+			bad=1
+		fi
+	done < <(cat "$@")
+	[ $bad -eq 0 ] || die "kernel config $cfg does not match the fragments"
+}
+
+make_kernel()
+{
+	local side=$1 variant=$2
+	local src="$WORK/$side/src" out="$WORK/$side/out/$variant"
+	local frags sum
+	mapfile -t frags < <(fragments "$variant" | tr ' ' '\n')
+	mkdir -p "$out"
+	sum=$(cat "${frags[@]}" "$src/.vmtest-version" | sha1sum | cut -d' ' -f1)
+	if [ ! -f "$out/.config" ] || [ "$(cat "$out/.vmtest-config" 2>/dev/null)" != "$sum" ]; then
+		log "configuring $side/$variant"
+		(cd "$src" && ARCH=$ARCH scripts/kconfig/merge_config.sh -Q -n -O "$out" \
+			"${frags[@]}" > "$out/merge.log" 2>&1) ||
+			{ cat "$out/merge.log"; die "merge_config failed"; }
+		make -s -C "$src" O="$out" ARCH=$ARCH olddefconfig
+		check_config "$out/.config" "${frags[@]}"
+		echo "$sum" > "$out/.vmtest-config"
+	fi
+	log "building $side/$variant"
+	# ccache keys on paths relative to $WORK, and every side and variant
+	# sits at the same depth, so objects are shared wherever the sources
+	# preprocess identically.
+	CCACHE_BASEDIR="$WORK" CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros \
+	make -s -C "$src" O="$out" ARCH=$ARCH -j"$JOBS" CC="ccache gcc" \
+		KBUILD_BUILD_TIMESTAMP=vmtest KBUILD_BUILD_USER=vmtest \
+		KBUILD_BUILD_HOST=vmtest bzImage > "$out/build.log" 2>&1 ||
+		{ tail -n 60 "$out/build.log"; die "kernel build failed: $side/$variant"; }
+	if grep -E 'warning:|error:' "$out/build.log" | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio' ; then
+		die "the VFIO build of $side/$variant has warnings"
+	fi
+}
+
+# The selftests are built once, statically, against the UAPI headers of our
+# tree, and run unchanged on every kernel.
+make_tests()
+{
+	local src="$WORK/ours/src" hdr="$WORK/ours/headers" tests="$WORK/tests"
+	log "building the selftests"
+	make -s -C "$src" O="$hdr" ARCH=$ARCH INSTALL_HDR_PATH="$hdr/usr" headers_install \
+		> "$WORK/headers.log" 2>&1 || { cat "$WORK/headers.log"; die "headers_install failed"; }
+	mkdir -p "$tests"
+	make -s -C "$src/tools/testing/selftests/vfio" OUTPUT="$tests" \
+		KHDR_INCLUDES="-isystem $hdr/usr/include" > "$WORK/tests.log" 2>&1 ||
+		{ cat "$WORK/tests.log"; die "selftest build failed"; }
+	if grep -q 'warning:' "$WORK/tests.log"; then
+		cat "$WORK/tests.log"
+		die "selftest build has warnings"
+	fi
+}
+
+# initramfs: busybox, the tests, the kernel config (tests read it to know
+# what the kernel was built with) and our init.
+make_initramfs()
+{
+	local out=$1 config=$2 root
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,usr/sbin,vfio}
+	cp /bin/busybox "$root/bin/busybox"
+	chroot "$root" /bin/busybox --install -s 2>/dev/null ||
+		for a in $(/bin/busybox --list); do ln -sf /bin/busybox "$root/bin/$a"; done
+	cp "$SELFDIR/vm-init.sh" "$root/init"
+	chmod +x "$root/init"
+	cp "$config" "$root/vfio/kconfig"
+	find "$WORK/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vfio/" \;
+	cp "$SELFDIR/run_list" "$root/vfio/run_list"
+	echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+	echo "nobody:x:65534:65534:nobody:/:/bin/false" >> "$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
+	rm -rf "$root"
+}
+
+# Boot one kernel.  $mode is iommu, noiommu, demo or shell.
+boot()
+{
+	local side=$1 variant=$2 mode=$3
+	local out="$WORK/$side/out/$variant" run="$WORK/runs/$side-$variant-$mode"
+	local append iommu=() serial=() rc=0
+	rm -rf "$run" && mkdir -p "$run"
+	make_initramfs "$run/initramfs.cpio.gz" "$out/.config"
+	append="console=ttyS0,115200 panic=-1 oops=panic softlockup_panic=1"
+	append+=" vfiotest.mode=$mode vfiotest.variant=$variant vfiotest.side=$side"
+	[ -n "$TESTS" ] && append+=" vfiotest.tests=$TESTS"
+	if [ "$mode" = noiommu ]; then
+		append+=" vfio.enable_unsafe_noiommu_mode=1"
+	else
+		append+=" intel_iommu=on"
+		iommu=(-device intel-iommu,intremap=on)
+	fi
+	if [ "$mode" = shell ]; then
+		serial=(-serial mon:stdio -serial "file:$run/results.tap")
+	else
+		serial=(-serial "file:$run/console.log" -serial "file:$run/results.tap")
+	fi
+	log "booting $side/$variant ($mode)"
+	local qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
+		-machine q35 -accel tcg -cpu qemu64,+svm -smp 2 -m 2G
+		-kernel "$out/arch/x86/boot/bzImage" -initrd "$run/initramfs.cpio.gz"
+		-append "$append" "${serial[@]}" "${iommu[@]}"
+		-device edu,addr=04.0
+		-device pci-bridge,id=br0,chassis_nr=1,addr=05.0
+		-device edu,bus=br0,addr=01.0
+		-device edu,bus=br0,addr=02.0
+		-device e1000,bus=br0,addr=03.0)
+	if [ "$mode" = shell ]; then
+		"${qemu[@]}"
+		return 0
+	fi
+	if [ $QUIET -eq 0 ]; then
+		: > "$run/console.log"
+		tail -n +1 -F "$run/console.log" 2>/dev/null &
+		local tailpid=$!
+	fi
+	timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" > "$run/qemu.log" 2>&1 || rc=$?
+	if [ $QUIET -eq 0 ]; then
+		sleep 1
+		kill "$tailpid" 2>/dev/null || true
+		wait "$tailpid" 2>/dev/null || true
+	fi
+	[ $rc -eq 124 ] && echo "vmtest: boot timed out after ${TIMEOUT}s" >> "$run/results.tap"
+	[ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "vmtest: qemu exited with $rc" >> "$run/results.tap"
+	grep -v '^Warning: nic' "$run/qemu.log" >&2 || true
+	return 0
+}
+
+# Reports in the guest's kernel log that fail a run, whatever the tests said.
+SPLAT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lockdep|ODEBUG|Kernel panic|hung_task|INFO: task .* blocked for more'
+
+# Count one run: prints its TAP, then returns "pass fail skip" on fd 3.
+report()
+{
+	local side=$1 variant=$2 mode=$3
+	local run="$WORK/runs/$side-$variant-$mode"
+	local pass fail skip splats done_seen
+	tr -d '\r' < "$run/results.tap" > "$run/results.clean" || true
+	cat "$run/results.clean"
+	pass=$(grep -E '^ok [0-9]+ ' "$run/results.clean" | grep -vc '# SKIP' || true)
+	skip=$(grep -E '^ok [0-9]+ .*# SKIP' "$run/results.clean" | grep -c . || true)
+	fail=$(grep -cE '^not ok [0-9]+ ' "$run/results.clean" || true)
+	done_seen=$(grep -c '^vmtest: guest done' "$run/results.clean" || true)
+	if [ "$done_seen" -eq 0 ]; then
+		echo "not ok - $side/$variant/$mode: the guest did not finish (see $run/console.log)"
+		tail -n 40 "$run/console.log" 2>/dev/null | sed 's/^/# /'
+		fail=$((fail + 1))
+	fi
+	splats=$(tr -d '\r' < "$run/console.log" | grep -E "$SPLAT_RE" |
+		 grep -vE 'kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread' || true)
+	if [ -n "$splats" ]; then
+		echo "not ok - $side/$variant/$mode: kernel log reports"
+		tr -d '\r' < "$run/console.log" | grep -E -B2 -A30 "$SPLAT_RE" | head -n 200 | sed 's/^/# /'
+		fail=$((fail + 1))
+	fi
+	echo "$pass $fail $skip" >&3
+}
+
+run_variants()
+{
+	local modes=("$@") variant mode line tp=0 tf=0 ts=0 p f s
+	local summary=()
+	IFS=, read -r -a vlist <<< "$VARIANTS"
+	for variant in "${vlist[@]}"; do
+		make_kernel "$SIDE" "$variant"
+	done
+	make_tests
+	for variant in "${vlist[@]}"; do
+		for mode in "${modes[@]}"; do
+			boot "$SIDE" "$variant" "$mode"
+			line=$(report "$SIDE" "$variant" "$mode" 3>&1 >&4) 4>&1
+			read -r p f s <<< "$line"
+			summary+=("# $SIDE/$variant/$mode: $p passed, $f failed, $s skipped")
+			tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s))
+		done
+	done
+	printf '%s\n' "${summary[@]}"
+	echo "$tp passed, $tf failed, $ts skipped"
+	[ $tf -eq 0 ]
+}
+
+main()
+{
+	local opt cmd
+	while getopts "s:v:t:j:qh" opt; do
+		case $opt in
+		s) SIDE=$OPTARG ;;
+		v) VARIANTS=$OPTARG ;;
+		t) TESTS=$OPTARG ;;
+		j) JOBS=$OPTARG ;;
+		q) QUIET=1 ;;
+		h) usage 0 ;;
+		*) usage 1 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	cmd=${1:-check}
+	case "$SIDE" in ours|upstream) ;; *) die "side must be ours or upstream" ;; esac
+	install_deps
+	[ "$cmd" = deps ] && return 0
+	mkdir -p "$WORK"
+	prepare_base
+	prepare_ours
+	case "$cmd" in
+	build)
+		IFS=, read -r -a vlist <<< "$VARIANTS"
+		for v in "${vlist[@]}"; do make_kernel "$SIDE" "$v"; done
+		make_tests
+		;;
+	check)
+		run_variants iommu noiommu
+		;;
+	demo)
+		VARIANTS=full
+		make_kernel "$SIDE" full
+		make_tests
+		boot "$SIDE" full demo
+		tr -d '\r' < "$WORK/runs/$SIDE-full-demo/results.tap"
+		grep -q '^vmtest: demo passed' "$WORK/runs/$SIDE-full-demo/results.tap"
+		;;
+	shell)
+		make_kernel "$SIDE" full
+		make_tests
+		boot "$SIDE" full shell
+		;;
+	*) usage 1 ;;
+	esac
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	main "$@"
+fi
