@@ -1,10 +1,160 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * An emulated-IOMMU device: an mtty mediated device created through sysfs,
+ * used through its cdev (bound to an iommufd access) and through its group
+ * with the type1 container.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/pci_regs.h>
+
 #include "../kselftest_harness.h"
 #include "vfiotest.h"
 
-TEST(placeholder)
+#define MDEV_UUID	"8d2a6b4e-1c7f-4e3a-9b1d-5f6e7a8b9c0d"
+#define MDEV_DEV	"/sys/bus/mdev/devices/" MDEV_UUID
+#define MTTY_VENDOR	0x4348
+#define MTTY_DEVICE	0x3253
+
+/* The directory of the first mtty type, e.g. .../mdev_supported_types/mtty-1 */
+static int mtty_type(char *path, size_t len)
 {
-	SKIP(return, "not written yet");
+	const char *base = "/sys/class/mdev_bus/mtty/mdev_supported_types";
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *d = opendir(base);
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!strncmp(de->d_name, "mtty-", 5)) {
+			snprintf(path, len, "%s/%s", base, de->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+FIXTURE(mdev) {
+	bool created;
+};
+
+FIXTURE_SETUP(mdev)
+{
+	char type[PATH_MAX], path[PATH_MAX + 16];
+
+	self->created = false;
+	if (!vt_kconfig("CONFIG_SAMPLE_VFIO_MDEV_MTTY"))
+		SKIP(return, "kernel built without the mtty sample");
+	ASSERT_EQ(0, mtty_type(type, sizeof(type)));
+	snprintf(path, sizeof(path), "%s/create", type);
+	ASSERT_EQ(0, vt_sysfs_write(path, MDEV_UUID));
+	self->created = true;
+}
+
+FIXTURE_TEARDOWN(mdev)
+{
+	if (self->created)
+		vt_sysfs_write(MDEV_DEV "/remove", "1");
+}
+
+static void check_mtty(struct __test_metadata *_metadata, int fd)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_region_info ri;
+	__u16 vendor, device;
+
+	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_GET_INFO, &info));
+	EXPECT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
+	EXPECT_EQ(VFIO_PCI_NUM_REGIONS, info.num_regions);
+	ASSERT_EQ(0, vt_region(fd, VFIO_PCI_CONFIG_REGION_INDEX, &ri));
+	ASSERT_EQ(2, pread(fd, &vendor, 2, ri.offset + PCI_VENDOR_ID));
+	ASSERT_EQ(2, pread(fd, &device, 2, ri.offset + PCI_DEVICE_ID));
+	EXPECT_EQ(MTTY_VENDOR, vendor);
+	EXPECT_EQ(MTTY_DEVICE, device);
+}
+
+TEST_F(mdev, sysfs_entries)
+{
+	char name[64], path[PATH_MAX], buf[64];
+	struct stat st;
+
+	ASSERT_EQ(0, stat(MDEV_DEV, &st));
+	ASSERT_EQ(0, vt_sysfs_read(MDEV_DEV "/mdev_type/name", buf, sizeof(buf)));
+	EXPECT_NE(0, strlen(buf));
+	if (!vt_have_cdev())
+		return;
+	ASSERT_EQ(0, vt_cdev_name(MDEV_DEV, name, sizeof(name)));
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+}
+
+TEST_F(mdev, through_cdev)
+{
+	char path[PATH_MAX];
+	int iommufd, fd;
+	__u32 devid, ioas, pt;
+
+	if (!vt_have_cdev())
+		SKIP(return, "kernel built without CONFIG_VFIO_DEVICE_CDEV");
+	ASSERT_EQ(0, vt_cdev_path(MDEV_DEV, path, sizeof(path)));
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+	iommufd = vt_iommufd_open();
+	ASSERT_LE(0, iommufd);
+	ASSERT_EQ(0, vt_bind(fd, iommufd, &devid));
+	EXPECT_NE(0, devid);
+	ASSERT_EQ(0, vt_ioas_alloc(iommufd, &ioas));
+	pt = ioas;
+	/* an emulated device attaches to the IOAS itself, not to a HWPT */
+	ASSERT_EQ(0, vt_attach(fd, &pt));
+	EXPECT_EQ(ioas, pt);
+	check_mtty(_metadata, fd);
+	EXPECT_EQ(0, vt_detach(fd));
+	close(fd);
+	/* the access is gone with the file: the IOAS can be destroyed */
+	EXPECT_EQ(0, vt_destroy(iommufd, ioas));
+	close(iommufd);
+}
+
+TEST_F(mdev, through_group)
+{
+	char link[PATH_MAX], path[PATH_MAX];
+	int container, group, fd, n;
+	const char *id;
+	__u32 flags;
+
+	if (!vt_have_container())
+		SKIP(return, "kernel built without a VFIO container");
+	n = readlink(MDEV_DEV "/iommu_group", link, sizeof(link) - 1);
+	ASSERT_LT(0, n);
+	link[n] = '\0';
+	id = strrchr(link, '/') + 1;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", id);
+	group = open(path, O_RDWR);
+	ASSERT_LE(0, group);
+	ASSERT_EQ(0, vt_group_status(group, &flags));
+	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, flags);
+	container = vt_container_open();
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, vt_container_setup(container, group, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(-ENODEV, vt_group_device(group, "not-a-uuid"));
+	fd = vt_group_device(group, MDEV_UUID);
+	ASSERT_LE(0, fd);
+	check_mtty(_metadata, fd);
+	close(fd);
+	close(group);
+	close(container);
 }
 
 TEST_HARNESS_MAIN

@@ -1,10 +1,145 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Removing a device that userspace holds open: the removal waits, VFIO asks
+ * the user to let go through the REQ interrupt, and completes once the user
+ * closes the device.  The device is then brought back by a bus rescan.
+ * Run last: it removes and re-creates a PCI device.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include "../kselftest_harness.h"
 #include "vfiotest.h"
 
-TEST(placeholder)
+enum open_path { OPEN_CDEV, OPEN_GROUP };
+
+FIXTURE(remove) {
+	struct vt_topology topo;
+	int iommufd, container, group, fd;
+};
+
+FIXTURE_VARIANT(remove) {
+	enum open_path path;
+};
+
+FIXTURE_VARIANT_ADD(remove, cdev) {
+	.path = OPEN_CDEV,
+};
+
+FIXTURE_VARIANT_ADD(remove, group) {
+	.path = OPEN_GROUP,
+};
+
+FIXTURE_SETUP(remove)
 {
-	SKIP(return, "not written yet");
+	__u32 ioas;
+
+	self->iommufd = self->container = self->group = self->fd = -1;
+	ASSERT_EQ(0, vt_topology(&self->topo));
+	if (variant->path == OPEN_CDEV) {
+		if (!vt_have_cdev() || vt_noiommu_mode())
+			SKIP(return, "no device cdev here");
+		self->iommufd = vt_iommufd_open();
+		ASSERT_LE(0, self->iommufd);
+		ASSERT_EQ(0, vt_ioas_alloc(self->iommufd, &ioas));
+		self->fd = vt_cdev_setup(self->topo.solo, self->iommufd, ioas, NULL);
+	} else {
+		if (!vt_have_container())
+			SKIP(return, "kernel built without a VFIO container");
+		self->container = vt_container_open();
+		ASSERT_LE(0, self->container);
+		self->group = vt_group_open(self->topo.solo);
+		ASSERT_LE(0, self->group);
+		ASSERT_EQ(0, vt_container_setup(self->container, self->group,
+						 vt_noiommu_mode() ? VFIO_NOIOMMU_IOMMU :
+								     VFIO_TYPE1v2_IOMMU));
+		self->fd = vt_group_device(self->group, self->topo.solo);
+	}
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(remove)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->group >= 0)
+		close(self->group);
+	if (self->container >= 0)
+		close(self->container);
+	if (self->iommufd >= 0)
+		close(self->iommufd);
+	/* bring the device back for whatever runs next */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", self->topo.solo);
+	if (self->topo.solo[0] && stat(path, &st)) {
+		vt_sysfs_write("/sys/bus/pci/rescan", "1");
+		vt_pci_bind(self->topo.solo, "vfio-pci");
+	}
+}
+
+static pid_t remove_in_child(const char *bdf)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	pid = fork();
+	if (!pid)
+		_exit(vt_sysfs_write(path, "1") ? 1 : 0);
+	return pid;
+}
+
+/* Wait up to @ms for @pid; returns its exit status or -1 if still running. */
+static int wait_child(pid_t pid, int ms)
+{
+	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
+	int status, i;
+
+	for (i = 0; i < ms / 20; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+TEST_F(remove, request_then_release)
+{
+	char path[PATH_MAX], name[64];
+	int efd = eventfd(0, EFD_CLOEXEC);
+	struct stat st;
+	pid_t pid;
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, vt_irq_eventfd(self->fd, VFIO_PCI_REQ_IRQ_INDEX, efd));
+	pid = remove_in_child(self->topo.solo);
+	ASSERT_LT(0, pid);
+	/* VFIO asks the user to release the device ... */
+	EXPECT_LT(0, vt_eventfd_wait(efd, 10000));
+	/* ... and the removal waits for it */
+	EXPECT_EQ(-1, wait_child(pid, 500));
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, wait_child(pid, 20000));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", self->topo.solo);
+	EXPECT_NE(0, stat(path, &st));
+	close(efd);
+
+	/* a rescan brings it back, and vfio-pci takes it again */
+	ASSERT_EQ(0, vt_sysfs_write("/sys/bus/pci/rescan", "1"));
+	ASSERT_EQ(0, vt_pci_bind(self->topo.solo, "vfio-pci"));
+	EXPECT_EQ(0, vt_cdev_name(path, name, sizeof(name)));
 }
 
 TEST_HARNESS_MAIN
