@@ -180,6 +180,7 @@ TEST_F(dma, unmap_stops_dma)
 	memset(gone, 0, PAGE);
 	/* ... and not after */
 	ASSERT_EQ(0, dma_unmap(self, variant->path, IOVA_GONE));
+	vt_dmar_quiesce();
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_GONE, LEN, true));
 	snprintf(needle, sizeof(needle), "fault addr 0x%llx", IOVA_GONE);
 	EXPECT_TRUE(vt_kmsg_wait(self->kmsg, needle, 3000));
@@ -195,6 +196,7 @@ TEST_F(dma, unmapped_iova_faults)
 
 	vt_fill(self->src, LEN, 4);
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_SRC, LEN, false));
+	vt_dmar_quiesce();
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_NEVER, LEN, true));
 	snprintf(needle, sizeof(needle), "fault addr 0x%llx", IOVA_NEVER);
 	EXPECT_TRUE(vt_kmsg_wait(self->kmsg, needle, 3000));

@@ -129,6 +129,8 @@ TEST_F(excl, group_shares_one_iommufd)
 	close(iommufd2);
 }
 
+#define RACE_ROUNDS	60
+
 struct race {
 	const char *bdf;
 	int iommufd;
@@ -156,13 +158,13 @@ static void *race_bind(void *arg)
 }
 
 /* Racing threads: exactly one of group open and bind wins, every time. */
-TEST_F(excl, race_group_open_and_bind)
+TEST_F_TIMEOUT(excl, race_group_open_and_bind, 300)
 {
 	pthread_barrier_t start;
 	int i, group_won = 0, bind_won = 0;
 
 	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, 2));
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < RACE_ROUNDS; i++) {
 		struct race g = { .bdf = self->topo.solo, .start = &start };
 		struct race b = { .iommufd = self->iommufd, .start = &start };
 		pthread_t tg, tb;

@@ -95,8 +95,11 @@ static pid_t remove_in_child(const char *bdf)
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
 	pid = fork();
-	if (!pid)
+	if (!pid) {
+		/* holding a copy of the device file would make us wait on ourselves */
+		close_range(3, ~0U, 0);
 		_exit(vt_sysfs_write(path, "1") ? 1 : 0);
+	}
 	return pid;
 }
 

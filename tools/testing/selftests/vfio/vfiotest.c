@@ -74,9 +74,9 @@ bool vt_noiommu_mode(void)
 /* True when the kernel under test carries this tree's VFIO core. */
 bool vt_ours(void)
 {
-	const char *side = getenv("VFIO_TEST_SIDE");
+	const char *core = getenv("VFIO_TEST_CORE");
 
-	return side && !strcmp(side, "ours");
+	return core && !strcmp(core, "ours");
 }
 
 int vt_sysfs_read(const char *path, char *buf, size_t len)
@@ -675,6 +675,66 @@ int vt_kmsg_open(void)
 		return neg_errno();
 	lseek(fd, 0, SEEK_END);
 	return fd;
+}
+
+#define DMAR_RL_INTERVAL_US	5000000LL
+#define DMAR_RL_BURST		10
+
+/*
+ * The VT-d driver rate-limits its fault reports: 10 lines per 5 s window,
+ * the window starting at the first line after the previous one expired.
+ * Before a test provokes a fault it must see reported, replay that state
+ * from the DMAR lines already logged and, if fewer than the two lines of one
+ * report are left in the current window, wait for the next one.
+ */
+void vt_dmar_quiesce(void)
+{
+	long long begin = -1, ts, wait_us = 0;
+	unsigned long long t;
+	struct timespec now, pause;
+	int printed = 0;
+	bool dropped = false;
+	char rec[2048];
+	ssize_t n;
+	int fd;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		/* "prio,seq,usec,flags;text" */
+		if (!strstr(rec, "DMAR") && !strstr(rec, "dmar_fault"))
+			continue;
+		if (sscanf(rec, "%*u,%*u,%llu", &t) != 1)
+			continue;
+		ts = (long long)t;
+		if (strstr(rec, "callbacks suppressed"))
+			dropped = true;
+		if (begin < 0 || ts > begin + DMAR_RL_INTERVAL_US) {
+			begin = ts;
+			printed = 0;
+		}
+		printed++;
+	}
+	close(fd);
+	if (begin < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ts = (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	/* after a drop the replay is blind to the dropped lines: be safe */
+	if (dropped || printed > DMAR_RL_BURST - 2)
+		wait_us = begin + DMAR_RL_INTERVAL_US + 200000 - ts;
+	if (wait_us <= 0)
+		return;
+	pause.tv_sec = wait_us / 1000000;
+	pause.tv_nsec = (wait_us % 1000000) * 1000;
+	nanosleep(&pause, NULL);
 }
 
 /* Wait for a kernel log record, logged after vt_kmsg_open(), with @needle. */

@@ -117,5 +117,6 @@ void vt_fill(void *buf, size_t len, unsigned int seed);
 /* guest kernel log */
 int vt_kmsg_open(void);
 bool vt_kmsg_wait(int fd, const char *needle, int timeout_ms);
+void vt_dmar_quiesce(void);
 
 #endif /* VFIOTEST_H */

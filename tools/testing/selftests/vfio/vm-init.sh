@@ -20,9 +20,11 @@ param()
 MODE=$(param mode)
 VARIANT=$(param variant)
 SIDE=$(param side)
+CORE=$(param core)
 ONLY=$(param tests)
 OUT=/dev/ttyS1
 export VFIO_TEST_MODE=$MODE VFIO_TEST_VARIANT=$VARIANT VFIO_TEST_SIDE=$SIDE
+export VFIO_TEST_CORE=$CORE
 export VFIO_TEST_KCONFIG=/vfio/kconfig
 
 say() { echo "$*" > $OUT; }
@@ -60,6 +62,23 @@ bind_edus
 ls -l /dev/vfio /dev/vfio/devices > /dev/console 2>&1
 
 case "$MODE" in
+mutate-*)
+	# Each mutant runs only the test it was made from.
+	export VFIO_TEST_MODE=${MODE#mutate-}
+	cd /vfio/mutants
+	while read -r m t where; do
+		./"$m" -t "$t" > /tmp/out 2>&1
+		if grep -q '^not ok' /tmp/out; then
+			r=killed
+		elif grep -qE '^ok [0-9]+ [^#]*$' /tmp/out; then
+			r=survived
+		else
+			r=skipped
+		fi
+		say "mutant $m $r $t"
+	done < mutants.list
+	finish
+	;;
 shell)
 	setsid cttyhack sh
 	poweroff -f
@@ -75,7 +94,7 @@ demo)
 esac
 
 say "TAP version 13"
-say "# vmtest: side=$SIDE variant=$VARIANT mode=$MODE kernel=$(uname -r)"
+say "# vmtest: side=$SIDE core=$CORE variant=$VARIANT mode=$MODE kernel=$(uname -r)"
 for t in $(cat /vfio/run_list); do
 	case "$t" in
 	noiommu:*) [ "$MODE" = noiommu ] || continue; t=${t#noiommu:} ;;

@@ -12,6 +12,8 @@
 #     check    build, then run the whole suite in every selected variant
 #     demo     build the "full" kernel and boot it with the edu DMA demo
 #     shell    boot the "full" kernel with an interactive busybox shell
+#     mutate   prove every test can fail: run each against a mutant of
+#              itself with one assertion inverted (the "full" variant)
 #   options:
 #     -s SIDE      ours (default) or upstream (the pristine base: reference)
 #     -v LIST      comma separated variants (default: full,cdev-only,iommufd-container)
@@ -81,6 +83,16 @@ install_deps()
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null
+}
+
+# Whose VFIO core a side's kernel carries: ours only once this tree has one.
+core_of()
+{
+	if [ "$1" = ours ] && [ -f "$REPO/drivers/vfio/Makefile" ]; then
+		echo ours
+	else
+		echo upstream
+	fi
 }
 
 pkg_version() { dpkg-query -W -f='${Version}' "$PKG"; }
@@ -156,17 +168,21 @@ fragments()
 	[ "$variant" = full ] || echo "$SELFDIR/config.$variant"
 }
 
-# Fail loudly if a symbol asked for by a fragment did not end up as asked.
+# Fail loudly if a symbol asked for by the fragments (the last one to name
+# it wins, as in merge_config.sh) did not end up as asked.
 check_config()
 {
 	local cfg=$1; shift
 	local bad=0 line sym want got
+	local -A asked=()
 	while read -r line; do
 		case "$line" in
-		CONFIG_*=*) sym=${line%%=*}; want=${line#*=} ;;
-		"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; want=n ;;
-		*) continue ;;
+		CONFIG_*=*) asked[${line%%=*}]=${line#*=} ;;
+		"# CONFIG_"*" is not set") sym=${line#\# }; asked[${sym%% *}]=n ;;
 		esac
+	done < <(cat "$@")
+	for sym in "${!asked[@]}"; do
+		want=${asked[$sym]}
 		got=$(grep -E "^$sym=|^# $sym is not set" "$cfg" | head -n1 || true)
 		case "$got" in
 		"$sym="*) got=${got#*=} ;;
@@ -176,7 +192,7 @@ check_config()
 			log "config: $sym requested $want, got $got"
 			bad=1
 		fi
-	done < <(cat "$@")
+	done
 	[ $bad -eq 0 ] || die "kernel config $cfg does not match the fragments"
 }
 
@@ -235,6 +251,7 @@ make_initramfs()
 {
 	local out=$1 config=$2 root
 	root=$(mktemp -d)
+	chmod 755 "$root"
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,usr/sbin,vfio}
 	cp /bin/busybox "$root/bin/busybox"
 	chroot "$root" /bin/busybox --install -s 2>/dev/null ||
@@ -244,6 +261,11 @@ make_initramfs()
 	cp "$config" "$root/vfio/kconfig"
 	find "$WORK/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vfio/" \;
 	cp "$SELFDIR/run_list" "$root/vfio/run_list"
+	if [ -n "${MUTANTS:-}" ]; then
+		mkdir -p "$root/vfio/mutants"
+		cp "$MUTANTS"/mutants.list "$root/vfio/mutants/"
+		find "$MUTANTS" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vfio/mutants/" \;
+	fi
 	echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 	echo "nobody:x:65534:65534:nobody:/:/bin/false" >> "$root/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
@@ -261,8 +283,9 @@ boot()
 	make_initramfs "$run/initramfs.cpio.gz" "$out/.config"
 	append="console=ttyS0,115200 panic=-1 oops=panic softlockup_panic=1"
 	append+=" vfiotest.mode=$mode vfiotest.variant=$variant vfiotest.side=$side"
+	append+=" vfiotest.core=$(core_of "$side")"
 	[ -n "$TESTS" ] && append+=" vfiotest.tests=$TESTS"
-	if [ "$mode" = noiommu ]; then
+	if [ "${mode%noiommu}" != "$mode" ]; then
 		append+=" vfio.enable_unsafe_noiommu_mode=1"
 	else
 		append+=" intel_iommu=on"
@@ -300,14 +323,17 @@ boot()
 	fi
 	[ $rc -eq 124 ] && echo "vmtest: boot timed out after ${TIMEOUT}s" >> "$run/results.tap"
 	[ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "vmtest: qemu exited with $rc" >> "$run/results.tap"
-	grep -v '^Warning: nic' "$run/qemu.log" >&2 || true
+	grep -v 'warning: nic .* has no peer' "$run/qemu.log" >&2 || true
 	return 0
 }
 
 # Reports in the guest's kernel log that fail a run, whatever the tests said.
 SPLAT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lockdep|ODEBUG|Kernel panic|hung_task|INFO: task .* blocked for more'
 
-# Count one run: prints its TAP, then returns "pass fail skip" on fd 3.
+# Lines the pattern above catches that are not reports.
+SPLAT_OK='kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread'
+
+# Count one run: prints its TAP and leaves "pass fail skip" in $run/counts.
 report()
 {
 	local side=$1 variant=$2 mode=$3
@@ -324,14 +350,24 @@ report()
 		tail -n 40 "$run/console.log" 2>/dev/null | sed 's/^/# /'
 		fail=$((fail + 1))
 	fi
-	splats=$(tr -d '\r' < "$run/console.log" | grep -E "$SPLAT_RE" |
-		 grep -vE 'kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread' || true)
-	if [ -n "$splats" ]; then
+	if ! check_kernel_log "$run"; then
 		echo "not ok - $side/$variant/$mode: kernel log reports"
-		tr -d '\r' < "$run/console.log" | grep -E -B2 -A30 "$SPLAT_RE" | head -n 200 | sed 's/^/# /'
 		fail=$((fail + 1))
 	fi
-	echo "$pass $fail $skip" >&3
+	echo "$pass $fail $skip" > "$run/counts"
+}
+
+# Fails, and prints them, if the guest's kernel log has any reports.
+check_kernel_log()
+{
+	local log="$1/console.log"
+
+	tr -d '\r' < "$log" > "$log.clean"
+	if grep -E "$SPLAT_RE" "$log.clean" | grep -qvE "$SPLAT_OK"; then
+		grep -E -B2 -A30 "$SPLAT_RE" "$log.clean" | head -n 200 | sed 's/^/# /'
+		return 1
+	fi
+	return 0
 }
 
 run_variants()
@@ -346,8 +382,8 @@ run_variants()
 	for variant in "${vlist[@]}"; do
 		for mode in "${modes[@]}"; do
 			boot "$SIDE" "$variant" "$mode"
-			line=$(report "$SIDE" "$variant" "$mode" 3>&1 >&4) 4>&1
-			read -r p f s <<< "$line"
+			report "$SIDE" "$variant" "$mode"
+			read -r p f s < "$WORK/runs/$SIDE-$variant-$mode/counts"
 			summary+=("# $SIDE/$variant/$mode: $p passed, $f failed, $s skipped")
 			tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s))
 		done
@@ -355,6 +391,45 @@ run_variants()
 	printf '%s\n' "${summary[@]}"
 	echo "$tp passed, $tf failed, $ts skipped"
 	[ $tf -eq 0 ]
+}
+
+# One mutant per test (mutate.py), built like the tests themselves.
+make_mutants()
+{
+	local src="$WORK/ours/src/tools/testing/selftests/vfio" hdr="$WORK/ours/headers"
+	local out="$WORK/mutants" m
+	rm -rf "$out"
+	python3 "$SELFDIR/mutate.py" "$src" "$out" >&2
+	log "building $(wc -l < "$out/mutants.list") mutants"
+	gcc -Wall -O2 -D_GNU_SOURCE -isystem "$hdr/usr/include" -c \
+		-o "$out/vfiotest.o" "$src/vfiotest.c"
+	while read -r m _; do
+		gcc -Wall -O2 -D_GNU_SOURCE -Wno-format-truncation -static \
+			-I"$src" -isystem "$hdr/usr/include" -o "$out/$m" \
+			"$out/$m.c" "$out/vfiotest.o" -lpthread ||
+			die "mutant $m does not build"
+	done < "$out/mutants.list"
+	MUTANTS=$out
+}
+
+# Every mutant must fail its test in at least one boot where it ran.
+report_mutants()
+{
+	local res="$WORK/runs/mutants.txt" m t where verdict bad=0
+	cat "$WORK"/runs/"$SIDE"-full-mutate-*/results.tap | tr -d '\r' |
+		grep '^mutant ' > "$res" || true
+	while read -r m t where; do
+		if grep -q "^mutant $m killed" "$res"; then
+			verdict=failed
+		elif grep -q "^mutant $m survived" "$res"; then
+			verdict="PASSED: the test cannot fail here"
+			bad=1
+		else
+			verdict="skipped in every boot"
+		fi
+		printf '%-34s %-40s %s\n' "$t" "$where" "$verdict"
+	done < "$WORK/mutants/mutants.list"
+	return $bad
 }
 
 main()
@@ -394,7 +469,17 @@ main()
 		make_tests
 		boot "$SIDE" full demo
 		tr -d '\r' < "$WORK/runs/$SIDE-full-demo/results.tap"
+		check_kernel_log "$WORK/runs/$SIDE-full-demo" ||
+			die "the guest's kernel log has reports"
 		grep -q '^vmtest: demo passed' "$WORK/runs/$SIDE-full-demo/results.tap"
+		;;
+	mutate)
+		make_kernel "$SIDE" full
+		make_tests
+		make_mutants
+		boot "$SIDE" full mutate-iommu
+		boot "$SIDE" full mutate-noiommu
+		report_mutants
 		;;
 	shell)
 		make_kernel "$SIDE" full
