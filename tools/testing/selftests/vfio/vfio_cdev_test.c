@@ -57,7 +57,7 @@ TEST_F(cdev, sysfs_entry_matches_node)
 	unsigned int maj, min;
 	struct dirent *de;
 	struct stat st;
-	int entries = 0;
+	int entries = 0, n;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev",
@@ -79,7 +79,8 @@ TEST_F(cdev, sysfs_entry_matches_node)
 
 	snprintf(path, sizeof(path), "%s/%s/dev", dir, name);
 	ASSERT_EQ(0, vt_sysfs_read(path, buf, sizeof(buf)));
-	ASSERT_EQ(2, sscanf(buf, "%u:%u", &maj, &min));
+	n = sscanf(buf, "%u:%u", &maj, &min);
+	ASSERT_EQ(2, n);
 	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
 	ASSERT_EQ(0, stat(path, &st));
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
@@ -88,7 +89,8 @@ TEST_F(cdev, sysfs_entry_matches_node)
 	/* The class view names the same device. */
 	snprintf(path, sizeof(path), "/sys/class/vfio-dev/%s/dev", name);
 	ASSERT_EQ(0, vt_sysfs_read(path, buf, sizeof(buf)));
-	ASSERT_EQ(2, sscanf(buf, "%u:%u", &maj, &min));
+	n = sscanf(buf, "%u:%u", &maj, &min);
+	ASSERT_EQ(2, n);
 	ASSERT_EQ(makedev(maj, min), st.st_rdev);
 }
 

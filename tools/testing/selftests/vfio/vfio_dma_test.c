@@ -25,11 +25,18 @@
 
 enum dma_path { PATH_CDEV, PATH_CONTAINER, PATH_GROUP_IOMMUFD };
 
+/* Where the test's mappings go: an IOAS, or the type1 container. */
+struct dma_space {
+	enum dma_path path;
+	int iommufd, container;
+	__u32 ioas;
+};
+
 FIXTURE(dma) {
 	struct vt_topology topo;
 	struct vt_edu edu;
+	struct dma_space space;
 	int iommufd, container, group, fd, kmsg;
-	__u32 ioas;
 	void *src, *dst;
 };
 
@@ -49,18 +56,18 @@ FIXTURE_VARIANT_ADD(dma, group_iommufd) {
 	.path = PATH_GROUP_IOMMUFD,
 };
 
-static int dma_map(FIXTURE_DATA(dma) *self, enum dma_path path, void *va, __u64 iova)
+static int dma_map(struct dma_space *s, void *va, __u64 iova)
 {
-	if (path == PATH_CONTAINER)
-		return vt_container_map(self->container, va, PAGE, iova);
-	return vt_ioas_map(self->iommufd, self->ioas, va, PAGE, iova);
+	if (s->path == PATH_CONTAINER)
+		return vt_container_map(s->container, va, PAGE, iova);
+	return vt_ioas_map(s->iommufd, s->ioas, va, PAGE, iova);
 }
 
-static int dma_unmap(FIXTURE_DATA(dma) *self, enum dma_path path, __u64 iova)
+static int dma_unmap(struct dma_space *s, __u64 iova)
 {
-	if (path == PATH_CONTAINER)
-		return vt_container_unmap(self->container, iova, PAGE);
-	return vt_ioas_unmap(self->iommufd, self->ioas, iova, PAGE);
+	if (s->path == PATH_CONTAINER)
+		return vt_container_unmap(s->container, iova, PAGE);
+	return vt_ioas_unmap(s->iommufd, s->ioas, iova, PAGE);
 }
 
 static int compat_ioas(int iommufd, __u32 *ioas)
@@ -80,7 +87,10 @@ FIXTURE_SETUP(dma)
 {
 	const char *bdf;
 
-	self->iommufd = self->container = self->group = self->fd = -1;
+	self->iommufd = -1;
+	self->container = -1;
+	self->group = -1;
+	self->fd = -1;
 	self->kmsg = -1;
 	if (vt_noiommu_mode())
 		SKIP(return, "no IOMMU to translate DMA");
@@ -97,8 +107,8 @@ FIXTURE_SETUP(dma)
 			SKIP(return, "kernel built without CONFIG_VFIO_DEVICE_CDEV");
 		self->iommufd = vt_iommufd_open();
 		ASSERT_LE(0, self->iommufd);
-		ASSERT_EQ(0, vt_ioas_alloc(self->iommufd, &self->ioas));
-		self->fd = vt_cdev_setup(bdf, self->iommufd, self->ioas, NULL);
+		ASSERT_EQ(0, vt_ioas_alloc(self->iommufd, &self->space.ioas));
+		self->fd = vt_cdev_setup(bdf, self->iommufd, self->space.ioas, NULL);
 		ASSERT_LE(0, self->fd);
 		break;
 	case PATH_CONTAINER:
@@ -108,8 +118,7 @@ FIXTURE_SETUP(dma)
 		ASSERT_LE(0, self->container);
 		self->group = vt_group_open(bdf);
 		ASSERT_LE(0, self->group);
-		ASSERT_EQ(0, vt_container_setup(self->container, self->group,
-						 VFIO_TYPE1v2_IOMMU));
+		ASSERT_EQ(0, vt_container_setup(self->container, self->group, VFIO_TYPE1v2_IOMMU));
 		self->fd = vt_group_device(self->group, bdf);
 		ASSERT_LE(0, self->fd);
 		break;
@@ -121,14 +130,17 @@ FIXTURE_SETUP(dma)
 		self->group = vt_group_open(bdf);
 		ASSERT_LE(0, self->group);
 		ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_SET_CONTAINER, &self->iommufd));
-		ASSERT_EQ(0, compat_ioas(self->iommufd, &self->ioas));
+		ASSERT_EQ(0, compat_ioas(self->iommufd, &self->space.ioas));
 		self->fd = vt_group_device(self->group, bdf);
 		ASSERT_LE(0, self->fd);
 		break;
 	}
 	ASSERT_EQ(0, vt_edu_init(&self->edu, self->fd));
-	ASSERT_EQ(0, dma_map(self, variant->path, self->src, IOVA_SRC));
-	ASSERT_EQ(0, dma_map(self, variant->path, self->dst, IOVA_DST));
+	self->space.path = variant->path;
+	self->space.iommufd = self->iommufd;
+	self->space.container = self->container;
+	ASSERT_EQ(0, dma_map(&self->space, self->src, IOVA_SRC));
+	ASSERT_EQ(0, dma_map(&self->space, self->dst, IOVA_DST));
 	self->kmsg = vt_kmsg_open();
 	ASSERT_LE(0, self->kmsg);
 }
@@ -171,7 +183,7 @@ TEST_F(dma, unmap_stops_dma)
 	char needle[64];
 
 	ASSERT_NE(NULL, gone);
-	ASSERT_EQ(0, dma_map(self, variant->path, gone, IOVA_GONE));
+	ASSERT_EQ(0, dma_map(&self->space, gone, IOVA_GONE));
 	vt_fill(self->src, LEN, 3);
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_SRC, LEN, false));
 	/* the page is reachable while mapped ... */
@@ -179,7 +191,7 @@ TEST_F(dma, unmap_stops_dma)
 	ASSERT_EQ(0, memcmp(self->src, gone, LEN));
 	memset(gone, 0, PAGE);
 	/* ... and not after */
-	ASSERT_EQ(0, dma_unmap(self, variant->path, IOVA_GONE));
+	ASSERT_EQ(0, dma_unmap(&self->space, IOVA_GONE));
 	vt_dmar_quiesce();
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_GONE, LEN, true));
 	snprintf(needle, sizeof(needle), "fault addr 0x%llx", IOVA_GONE);
@@ -224,7 +236,7 @@ TEST_F(dma, attach_replaces_ioas)
 	EXPECT_EQ(0, memcmp(self->src, dst2, LEN));
 	EXPECT_NE(0, memcmp(self->src, self->dst, LEN));
 	/* and back */
-	pt = self->ioas;
+	pt = self->space.ioas;
 	ASSERT_EQ(0, vt_attach(self->fd, &pt));
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
 	EXPECT_EQ(0, memcmp(self->src, self->dst, LEN));
@@ -234,7 +246,7 @@ TEST_F(dma, attach_replaces_ioas)
 /* A detached device is blocked: its DMA reaches nothing. */
 TEST_F(dma, detach_blocks_dma)
 {
-	__u32 pt = self->ioas;
+	__u32 pt = self->space.ioas;
 
 	if (variant->path != PATH_CDEV)
 		SKIP(return, "DETACH_IOMMUFD_PT is a cdev ioctl");

@@ -23,7 +23,9 @@ FIXTURE(excl) {
 
 FIXTURE_SETUP(excl)
 {
-	self->iommufd = self->fd = self->group = -1;
+	self->iommufd = -1;
+	self->fd = -1;
+	self->group = -1;
 	if (!vt_have_cdev() || !vt_have_group())
 		SKIP(return, "needs both CONFIG_VFIO_DEVICE_CDEV and CONFIG_VFIO_GROUP");
 	if (vt_noiommu_mode())

@@ -31,7 +31,8 @@ FIXTURE(file) {
 
 FIXTURE_SETUP(file)
 {
-	self->iommufd = self->fd = -1;
+	self->iommufd = -1;
+	self->fd = -1;
 	if (!vt_have_cdev())
 		SKIP(return, "kernel built without CONFIG_VFIO_DEVICE_CDEV");
 	if (vt_noiommu_mode())

@@ -36,7 +36,9 @@ FIXTURE_SETUP(kvm)
 {
 	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
 
-	self->kvm = self->vm = self->dev = -1;
+	self->kvm = -1;
+	self->vm = -1;
+	self->dev = -1;
 	ASSERT_EQ(0, vt_topology(&self->topo));
 	self->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (self->kvm < 0)
@@ -103,6 +105,7 @@ TEST_F(kvm, device_file_unbound_then_bound)
 TEST_F(kvm, group_obtained_device_file)
 {
 	int container, group, fd;
+	unsigned long type;
 
 	if (!vt_have_container())
 		SKIP(return, "kernel built without a VFIO container");
@@ -110,9 +113,8 @@ TEST_F(kvm, group_obtained_device_file)
 	ASSERT_LE(0, container);
 	group = vt_group_open(self->topo.solo);
 	ASSERT_LE(0, group);
-	ASSERT_EQ(0, vt_container_setup(container, group,
-					 vt_noiommu_mode() ? VFIO_NOIOMMU_IOMMU :
-							     VFIO_TYPE1v2_IOMMU));
+	type = vt_noiommu_mode() ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
+	ASSERT_EQ(0, vt_container_setup(container, group, type));
 	fd = vt_group_device(group, self->topo.solo);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, kvm_vfio_file(self->dev, KVM_DEV_VFIO_FILE_ADD, fd));

@@ -41,9 +41,13 @@ FIXTURE_VARIANT_ADD(remove, group) {
 
 FIXTURE_SETUP(remove)
 {
+	unsigned long type;
 	__u32 ioas;
 
-	self->iommufd = self->container = self->group = self->fd = -1;
+	self->iommufd = -1;
+	self->container = -1;
+	self->group = -1;
+	self->fd = -1;
 	ASSERT_EQ(0, vt_topology(&self->topo));
 	if (variant->path == OPEN_CDEV) {
 		if (!vt_have_cdev() || vt_noiommu_mode())
@@ -59,9 +63,8 @@ FIXTURE_SETUP(remove)
 		ASSERT_LE(0, self->container);
 		self->group = vt_group_open(self->topo.solo);
 		ASSERT_LE(0, self->group);
-		ASSERT_EQ(0, vt_container_setup(self->container, self->group,
-						 vt_noiommu_mode() ? VFIO_NOIOMMU_IOMMU :
-								     VFIO_TYPE1v2_IOMMU));
+		type = vt_noiommu_mode() ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
+		ASSERT_EQ(0, vt_container_setup(self->container, self->group, type));
 		self->fd = vt_group_device(self->group, self->topo.solo);
 	}
 	ASSERT_LE(0, self->fd);

@@ -17,6 +17,8 @@
 #include <linux/vfio.h>
 #include <linux/iommufd.h>
 
+#include "../kselftest.h"
+
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
 

@@ -281,7 +281,7 @@ boot()
 	local append iommu=() serial=() rc=0
 	rm -rf "$run" && mkdir -p "$run"
 	make_initramfs "$run/initramfs.cpio.gz" "$out/.config"
-	append="console=ttyS0,115200 panic=-1 oops=panic softlockup_panic=1"
+	append="console=ttyS0,115200 panic=-1 oops=panic"
 	append+=" vfiotest.mode=$mode vfiotest.variant=$variant vfiotest.side=$side"
 	append+=" vfiotest.core=$(core_of "$side")"
 	[ -n "$TESTS" ] && append+=" vfiotest.tests=$TESTS"
