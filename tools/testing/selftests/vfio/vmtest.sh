@@ -19,7 +19,8 @@
 #     -v LIST      comma separated variants (default: full,cdev-only,iommufd-container)
 #     -t LIST      comma separated test programs to run (default: all)
 #     -j N         parallel make jobs (default: nproc)
-#     -q           do not echo the guest console while it runs
+#     -V           echo the guest's console while it runs (it is always
+#                  saved in build/runs/<side>-<variant>-<mode>/console.log)
 #
 # Environment: VFIO_VMTEST_DIR  where trees, builds and logs go
 #                               (default: <repo>/build, git-ignored)
@@ -35,7 +36,7 @@ SIDE=ours
 VARIANTS=full,cdev-only,iommufd-container
 TESTS=
 JOBS=$(nproc)
-QUIET=0
+QUIET=1
 ARCH=x86_64
 PKG=linux-source-6.12
 TARBALL=/usr/src/linux-source-6.12.tar.xz
@@ -328,7 +329,7 @@ boot()
 }
 
 # Reports in the guest's kernel log that fail a run, whatever the tests said.
-SPLAT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lockdep|ODEBUG|Kernel panic|hung_task|INFO: task .* blocked for more'
+SPLAT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|ODEBUG|Kernel panic|hung_task|INFO: task .* blocked for more'
 
 # Lines the pattern above catches that are not reports.
 SPLAT_OK='kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread'
@@ -435,13 +436,13 @@ report_mutants()
 main()
 {
 	local opt cmd
-	while getopts "s:v:t:j:qh" opt; do
+	while getopts "s:v:t:j:Vh" opt; do
 		case $opt in
 		s) SIDE=$OPTARG ;;
 		v) VARIANTS=$OPTARG ;;
 		t) TESTS=$OPTARG ;;
 		j) JOBS=$OPTARG ;;
-		q) QUIET=1 ;;
+		V) QUIET=0 ;;
 		h) usage 0 ;;
 		*) usage 1 ;;
 		esac
