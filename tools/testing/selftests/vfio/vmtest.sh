@@ -63,8 +63,8 @@ CORE_FILES=(
 OVERLAY_DIRS=(drivers include tools Documentation samples virt)
 
 APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essential
-	  flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync libcap-dev
-	  sparse)
+	  flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync
+	  sparse python3 git)
 
 log() { printf '[vmtest] %s\n' "$*" >&2; }
 die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
@@ -306,7 +306,7 @@ boot()
 		-device pci-bridge,id=br0,chassis_nr=1,addr=05.0
 		-device edu,bus=br0,addr=01.0
 		-device edu,bus=br0,addr=02.0
-		-device e1000,bus=br0,addr=03.0)
+		-device e1000,bus=br0,addr=03.0,romfile=)
 	if [ "$mode" = shell ]; then
 		"${qemu[@]}"
 		return 0
