@@ -30,14 +30,11 @@ FIXTURE_SETUP(cdev)
 {
 	self->fd = -1;
 	self->iommufd = -1;
-	if (!vt_have_cdev())
-		SKIP(return, "kernel built without CONFIG_VFIO_DEVICE_CDEV");
-	if (vt_noiommu_mode())
-		SKIP(return, "no-IOMMU devices have no cdev");
+	if (vt_no_cdev())
+		SKIP(return, "%s", vt_no_cdev());
 	ASSERT_EQ(0, vt_topology(&self->topo));
-	self->iommufd = vt_iommufd_open();
+	self->iommufd = vt_iommufd_with_ioas(&self->ioas);
 	ASSERT_LE(0, self->iommufd);
-	ASSERT_EQ(0, vt_ioas_alloc(self->iommufd, &self->ioas));
 	self->fd = vt_cdev_open(self->topo.solo);
 	ASSERT_LE(0, self->fd);
 }

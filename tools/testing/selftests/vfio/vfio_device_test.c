@@ -18,105 +18,38 @@
 #include "../kselftest_harness.h"
 #include "vfiotest.h"
 
-enum open_path { OPEN_CDEV, OPEN_GROUP };
-
-struct opened {
-	int iommufd, container, group, fd;
-};
-
-static void opened_close(struct opened *o)
-{
-	if (o->fd >= 0)
-		close(o->fd);
-	if (o->group >= 0)
-		close(o->group);
-	if (o->container >= 0)
-		close(o->container);
-	if (o->iommufd >= 0)
-		close(o->iommufd);
-	o->fd = -1;
-	o->group = -1;
-	o->container = -1;
-	o->iommufd = -1;
-}
-
-/*
- * Open @bdf the requested way.  Returns 0, a negative errno, or 1 when the
- * kernel lacks the path (the caller skips).
- */
-static int open_device(enum open_path path, const char *bdf, struct opened *o)
-{
-	__u32 ioas;
-	int ret;
-
-	o->iommufd = -1;
-	o->container = -1;
-	o->group = -1;
-	o->fd = -1;
-	if (path == OPEN_CDEV) {
-		if (!vt_have_cdev() || vt_noiommu_mode())
-			return 1;
-		o->iommufd = vt_iommufd_open();
-		if (o->iommufd < 0)
-			return o->iommufd;
-		ret = vt_ioas_alloc(o->iommufd, &ioas);
-		if (ret)
-			return ret;
-		o->fd = vt_cdev_setup(bdf, o->iommufd, ioas, NULL);
-		return o->fd < 0 ? o->fd : 0;
-	}
-	if (!vt_have_container())
-		return 1;
-	o->container = vt_container_open();
-	if (o->container < 0)
-		return o->container;
-	o->group = vt_group_open(bdf);
-	if (o->group < 0)
-		return o->group;
-	ret = vt_container_setup(o->container, o->group,
-				 vt_noiommu_mode() ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU);
-	if (ret)
-		return ret;
-	o->fd = vt_group_device(o->group, bdf);
-	return o->fd < 0 ? o->fd : 0;
-}
-
 FIXTURE(device) {
 	struct vt_topology topo;
-	struct opened o;
+	struct vt_dev o;
 	struct vt_edu edu;
 };
 
 FIXTURE_VARIANT(device) {
-	enum open_path path;
+	enum vt_path path;
 };
 
 FIXTURE_VARIANT_ADD(device, cdev) {
-	.path = OPEN_CDEV,
+	.path = VT_CDEV,
 };
 
 FIXTURE_VARIANT_ADD(device, group) {
-	.path = OPEN_GROUP,
+	.path = VT_GROUP,
 };
 
 FIXTURE_SETUP(device)
 {
-	int ret;
-
-	self->o.fd = -1;
+	vt_dev_init(&self->o);
 	ASSERT_EQ(0, vt_topology(&self->topo));
-	ret = open_device(variant->path, self->topo.solo, &self->o);
-	if (ret == 1)
-		SKIP(return, "this kernel or boot has no %s path",
-		     variant->path == OPEN_CDEV ? "cdev" : "group/container");
-	ASSERT_EQ(0, ret);
+	if (vt_no_path(variant->path))
+		SKIP(return, "%s", vt_no_path(variant->path));
+	ASSERT_EQ(0, vt_dev_open(&self->o, variant->path, self->topo.solo));
 	ASSERT_EQ(0, vt_edu_init(&self->edu, self->o.fd));
 }
 
 FIXTURE_TEARDOWN(device)
 {
 	vt_edu_fini(&self->edu);
-	opened_close(&self->o);
+	vt_dev_close(&self->o);
 }
 
 TEST_F(device, get_info)
@@ -394,43 +327,36 @@ TEST_F(device, unknown_ioctl)
  */
 FIXTURE(hot_reset) {
 	struct vt_topology topo;
-	struct opened o;
+	struct vt_dev o;
 };
 
 FIXTURE_VARIANT(hot_reset) {
-	enum open_path path;
+	enum vt_path path;
 };
 
 FIXTURE_VARIANT_ADD(hot_reset, cdev) {
-	.path = OPEN_CDEV,
+	.path = VT_CDEV,
 };
 
 FIXTURE_VARIANT_ADD(hot_reset, group) {
-	.path = OPEN_GROUP,
+	.path = VT_GROUP,
 };
 
 FIXTURE_SETUP(hot_reset)
 {
-	int ret;
-
-	self->o.fd = -1;
-	self->o.group = -1;
-	self->o.container = -1;
-	self->o.iommufd = -1;
+	vt_dev_init(&self->o);
 	ASSERT_EQ(0, vt_topology(&self->topo));
 	if (vt_noiommu_mode())
 		SKIP(return, "no-IOMMU devices have no group to prove ownership");
+	if (vt_no_path(variant->path))
+		SKIP(return, "%s", vt_no_path(variant->path));
 	ASSERT_EQ(0, vt_pci_bind(self->topo.nic, "vfio-pci"));
-	ret = open_device(variant->path, self->topo.shared[0], &self->o);
-	if (ret == 1)
-		SKIP(return, "this kernel has no %s path",
-		     variant->path == OPEN_CDEV ? "cdev" : "group/container");
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vt_dev_open(&self->o, variant->path, self->topo.shared[0]));
 }
 
 FIXTURE_TEARDOWN(hot_reset)
 {
-	opened_close(&self->o);
+	vt_dev_close(&self->o);
 	vt_pci_bind(self->topo.nic, "e1000");
 }
 
@@ -465,18 +391,18 @@ TEST_F(hot_reset, info_lists_the_bus)
 	info = hot_reset_info(self->o.fd, &err);
 	ASSERT_NE(NULL, info) TH_LOG("errno %d", err);
 	ASSERT_EQ(3, info->count);
-	if (variant->path == OPEN_CDEV) {
+	if (variant->path == VT_CDEV) {
 		EXPECT_TRUE(info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID);
 		EXPECT_TRUE(info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED);
 	} else {
 		EXPECT_FALSE(info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID);
 	}
 	for (i = 0; i < (int)info->count; i++) {
-		devid_or_group = variant->path == OPEN_CDEV ? info->devices[i].devid :
+		devid_or_group = variant->path == VT_CDEV ? info->devices[i].devid :
 							      info->devices[i].group_id;
 		EXPECT_EQ(0, info->devices[i].segment);
 		/* the group's number, or an id owned by the caller's iommufd */
-		EXPECT_TRUE(variant->path == OPEN_GROUP ? devid_or_group == (__u32)group :
+		EXPECT_TRUE(variant->path == VT_GROUP ? devid_or_group == (__u32)group :
 			    devid_or_group != (__u32)VFIO_PCI_DEVID_NOT_OWNED);
 	}
 	free(info);
@@ -489,7 +415,7 @@ TEST_F(hot_reset, reset_the_bus)
 		__s32 fds[1];
 	} arg = { .hdr.argsz = sizeof(arg.hdr) };
 
-	if (variant->path == OPEN_CDEV) {
+	if (variant->path == VT_CDEV) {
 		/* a cdev proves ownership through its iommufd: no group fds */
 		arg.hdr.count = 1;
 		arg.hdr.argsz = sizeof(arg);

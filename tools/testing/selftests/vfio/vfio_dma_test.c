@@ -103,8 +103,8 @@ FIXTURE_SETUP(dma)
 
 	switch (variant->path) {
 	case PATH_CDEV:
-		if (!vt_have_cdev())
-			SKIP(return, "kernel built without CONFIG_VFIO_DEVICE_CDEV");
+		if (vt_no_cdev())
+			SKIP(return, "%s", vt_no_cdev());
 		self->iommufd = vt_iommufd_open();
 		ASSERT_LE(0, self->iommufd);
 		ASSERT_EQ(0, vt_ioas_alloc(self->iommufd, &self->space.ioas));
@@ -112,8 +112,8 @@ FIXTURE_SETUP(dma)
 		ASSERT_LE(0, self->fd);
 		break;
 	case PATH_CONTAINER:
-		if (!vt_have_container())
-			SKIP(return, "kernel built without a VFIO container");
+		if (vt_no_container())
+			SKIP(return, "%s", vt_no_container());
 		self->container = vt_container_open();
 		ASSERT_LE(0, self->container);
 		self->group = vt_group_open(bdf);
@@ -123,8 +123,8 @@ FIXTURE_SETUP(dma)
 		ASSERT_LE(0, self->fd);
 		break;
 	case PATH_GROUP_IOMMUFD:
-		if (!vt_have_group())
-			SKIP(return, "kernel built without CONFIG_VFIO_GROUP");
+		if (vt_no_group())
+			SKIP(return, "%s", vt_no_group());
 		self->iommufd = vt_iommufd_open();
 		ASSERT_LE(0, self->iommufd);
 		self->group = vt_group_open(bdf);

@@ -34,10 +34,10 @@ FIXTURE_SETUP(legacy)
 {
 	self->container = -1;
 	self->group = -1;
-	if (!vt_have_group())
-		SKIP(return, "kernel built without CONFIG_VFIO_GROUP");
-	if (!vt_have_container())
-		SKIP(return, "kernel built without a VFIO container");
+	if (vt_no_group())
+		SKIP(return, "%s", vt_no_group());
+	if (vt_no_container())
+		SKIP(return, "%s", vt_no_container());
 	if (vt_noiommu_mode())
 		SKIP(return, "the no-IOMMU legacy flow is in vfio_noiommu_test");
 	ASSERT_EQ(0, vt_topology(&self->topo));

@@ -63,8 +63,8 @@ TEST_F(kvm, group_file)
 {
 	int group;
 
-	if (!vt_have_group())
-		SKIP(return, "kernel built without CONFIG_VFIO_GROUP");
+	if (vt_no_group())
+		SKIP(return, "%s", vt_no_group());
 	group = vt_group_open(self->topo.solo);
 	ASSERT_LE(0, group);
 	EXPECT_EQ(0, kvm_vfio_file(self->dev, KVM_DEV_VFIO_FILE_ADD, group));
@@ -82,8 +82,8 @@ TEST_F(kvm, device_file_unbound_then_bound)
 	int iommufd, fd;
 	__u32 ioas, pt;
 
-	if (!vt_have_cdev() || vt_noiommu_mode())
-		SKIP(return, "no device cdev here");
+	if (vt_no_cdev())
+		SKIP(return, "%s", vt_no_cdev());
 	fd = vt_cdev_open(self->topo.solo);
 	ASSERT_LE(0, fd);
 	iommufd = vt_iommufd_open();
@@ -107,8 +107,8 @@ TEST_F(kvm, group_obtained_device_file)
 	int container, group, fd;
 	unsigned long type;
 
-	if (!vt_have_container())
-		SKIP(return, "kernel built without a VFIO container");
+	if (vt_no_container())
+		SKIP(return, "%s", vt_no_container());
 	container = vt_container_open();
 	ASSERT_LE(0, container);
 	group = vt_group_open(self->topo.solo);

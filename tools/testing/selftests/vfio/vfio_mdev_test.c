@@ -105,8 +105,8 @@ TEST_F(mdev, through_cdev)
 	int iommufd, fd;
 	__u32 devid, ioas, pt;
 
-	if (!vt_have_cdev())
-		SKIP(return, "kernel built without CONFIG_VFIO_DEVICE_CDEV");
+	if (vt_no_cdev())
+		SKIP(return, "%s", vt_no_cdev());
 	ASSERT_EQ(0, vt_cdev_path(MDEV_DEV, path, sizeof(path)));
 	fd = open(path, O_RDWR);
 	ASSERT_LE(0, fd);
@@ -134,8 +134,8 @@ TEST_F(mdev, through_group)
 	const char *id;
 	__u32 flags;
 
-	if (!vt_have_container())
-		SKIP(return, "kernel built without a VFIO container");
+	if (vt_no_container())
+		SKIP(return, "%s", vt_no_container());
 	n = readlink(MDEV_DEV "/iommu_group", link, sizeof(link) - 1);
 	ASSERT_LT(0, n);
 	link[n] = '\0';

@@ -20,54 +20,30 @@
 #include "../kselftest_harness.h"
 #include "vfiotest.h"
 
-enum open_path { OPEN_CDEV, OPEN_GROUP };
-
 FIXTURE(remove) {
 	struct vt_topology topo;
-	int iommufd, container, group, fd;
+	struct vt_dev o;
 };
 
 FIXTURE_VARIANT(remove) {
-	enum open_path path;
+	enum vt_path path;
 };
 
 FIXTURE_VARIANT_ADD(remove, cdev) {
-	.path = OPEN_CDEV,
+	.path = VT_CDEV,
 };
 
 FIXTURE_VARIANT_ADD(remove, group) {
-	.path = OPEN_GROUP,
+	.path = VT_GROUP,
 };
 
 FIXTURE_SETUP(remove)
 {
-	unsigned long type;
-	__u32 ioas;
-
-	self->iommufd = -1;
-	self->container = -1;
-	self->group = -1;
-	self->fd = -1;
+	vt_dev_init(&self->o);
 	ASSERT_EQ(0, vt_topology(&self->topo));
-	if (variant->path == OPEN_CDEV) {
-		if (!vt_have_cdev() || vt_noiommu_mode())
-			SKIP(return, "no device cdev here");
-		self->iommufd = vt_iommufd_open();
-		ASSERT_LE(0, self->iommufd);
-		ASSERT_EQ(0, vt_ioas_alloc(self->iommufd, &ioas));
-		self->fd = vt_cdev_setup(self->topo.solo, self->iommufd, ioas, NULL);
-	} else {
-		if (!vt_have_container())
-			SKIP(return, "kernel built without a VFIO container");
-		self->container = vt_container_open();
-		ASSERT_LE(0, self->container);
-		self->group = vt_group_open(self->topo.solo);
-		ASSERT_LE(0, self->group);
-		type = vt_noiommu_mode() ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
-		ASSERT_EQ(0, vt_container_setup(self->container, self->group, type));
-		self->fd = vt_group_device(self->group, self->topo.solo);
-	}
-	ASSERT_LE(0, self->fd);
+	if (vt_no_path(variant->path))
+		SKIP(return, "%s", vt_no_path(variant->path));
+	ASSERT_EQ(0, vt_dev_open(&self->o, variant->path, self->topo.solo));
 }
 
 FIXTURE_TEARDOWN(remove)
@@ -75,14 +51,7 @@ FIXTURE_TEARDOWN(remove)
 	char path[PATH_MAX];
 	struct stat st;
 
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->group >= 0)
-		close(self->group);
-	if (self->container >= 0)
-		close(self->container);
-	if (self->iommufd >= 0)
-		close(self->iommufd);
+	vt_dev_close(&self->o);
 	/* bring the device back for whatever runs next */
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", self->topo.solo);
 	if (self->topo.solo[0] && stat(path, &st)) {
@@ -128,15 +97,15 @@ TEST_F(remove, request_then_release)
 	pid_t pid;
 
 	ASSERT_LE(0, efd);
-	ASSERT_EQ(0, vt_irq_eventfd(self->fd, VFIO_PCI_REQ_IRQ_INDEX, efd));
+	ASSERT_EQ(0, vt_irq_eventfd(self->o.fd, VFIO_PCI_REQ_IRQ_INDEX, efd));
 	pid = remove_in_child(self->topo.solo);
 	ASSERT_LT(0, pid);
 	/* VFIO asks the user to release the device ... */
 	EXPECT_LT(0, vt_eventfd_wait(efd, 10000));
 	/* ... and the removal waits for it */
 	EXPECT_EQ(-1, wait_child(pid, 500));
-	close(self->fd);
-	self->fd = -1;
+	close(self->o.fd);
+	self->o.fd = -1;
 	EXPECT_EQ(0, wait_child(pid, 20000));
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", self->topo.solo);
 	EXPECT_NE(0, stat(path, &st));

@@ -64,6 +64,25 @@ bool vt_have_container(void)
 	       vt_kconfig("CONFIG_IOMMUFD_VFIO_CONTAINER");
 }
 
+const char *vt_no_cdev(void)
+{
+	if (!vt_have_cdev())
+		return "kernel built without CONFIG_VFIO_DEVICE_CDEV";
+	if (vt_noiommu_mode())
+		return "no-IOMMU devices have no cdev";
+	return NULL;
+}
+
+const char *vt_no_group(void)
+{
+	return vt_have_group() ? NULL : "kernel built without CONFIG_VFIO_GROUP";
+}
+
+const char *vt_no_container(void)
+{
+	return vt_have_container() ? NULL : "kernel built without a VFIO container";
+}
+
 bool vt_noiommu_mode(void)
 {
 	const char *mode = getenv("VFIO_TEST_MODE");
@@ -287,6 +306,21 @@ int vt_iommufd_open(void)
 	return fd < 0 ? neg_errno() : fd;
 }
 
+/* A new iommufd with one IOAS in it. */
+int vt_iommufd_with_ioas(__u32 *ioas)
+{
+	int fd = vt_iommufd_open(), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = vt_ioas_alloc(fd, ioas);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int vt_ioas_alloc(int iommufd, __u32 *ioas)
 {
 	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
@@ -398,6 +432,59 @@ int vt_cdev_setup(const char *bdf, int iommufd, __u32 ioas, __u32 *dev_id)
 		return ret;
 	}
 	return fd;
+}
+
+const char *vt_no_path(enum vt_path path)
+{
+	return path == VT_CDEV ? vt_no_cdev() : vt_no_container();
+}
+
+/* Nothing open yet: what a fixture does before it may skip. */
+void vt_dev_init(struct vt_dev *d)
+{
+	d->iommufd = -1;
+	d->container = -1;
+	d->group = -1;
+	d->fd = -1;
+}
+
+int vt_dev_open(struct vt_dev *d, enum vt_path path, const char *bdf)
+{
+	unsigned long type;
+	int ret;
+
+	vt_dev_init(d);
+	if (path == VT_CDEV) {
+		d->iommufd = vt_iommufd_with_ioas(&d->ioas);
+		if (d->iommufd < 0)
+			return d->iommufd;
+		d->fd = vt_cdev_setup(bdf, d->iommufd, d->ioas, NULL);
+		return d->fd < 0 ? d->fd : 0;
+	}
+	d->container = vt_container_open();
+	if (d->container < 0)
+		return d->container;
+	d->group = vt_group_open(bdf);
+	if (d->group < 0)
+		return d->group;
+	type = vt_noiommu_mode() ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
+	ret = vt_container_setup(d->container, d->group, type);
+	if (ret)
+		return ret;
+	d->fd = vt_group_device(d->group, bdf);
+	return d->fd < 0 ? d->fd : 0;
+}
+
+void vt_dev_close(struct vt_dev *d)
+{
+	int *fds[] = { &d->fd, &d->group, &d->container, &d->iommufd };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 int vt_group_open(const char *bdf)

@@ -54,6 +54,14 @@ struct vt_edu {
 	void *map;		/* BAR0 mmap, if vt_edu_mmap() was called */
 };
 
+/*
+ * Why a path cannot be tested on this kernel and boot, or NULL if it can:
+ * tests SKIP with the reason.
+ */
+const char *vt_no_cdev(void);
+const char *vt_no_group(void);
+const char *vt_no_container(void);
+
 /* environment */
 bool vt_kconfig(const char *sym);
 bool vt_have_cdev(void);
@@ -76,6 +84,7 @@ const char *vt_pci_driver(const char *bdf, char *buf, size_t len);
 
 /* iommufd */
 int vt_iommufd_open(void);
+int vt_iommufd_with_ioas(__u32 *ioas);
 int vt_ioas_alloc(int iommufd, __u32 *ioas);
 int vt_ioas_map(int iommufd, __u32 ioas, void *va, __u64 len, __u64 iova);
 int vt_ioas_unmap(int iommufd, __u32 ioas, __u64 iova, __u64 len);
@@ -85,6 +94,23 @@ int vt_bind(int devfd, int iommufd, __u32 *dev_id);
 int vt_attach(int devfd, __u32 *pt_id);
 int vt_detach(int devfd);
 int vt_cdev_setup(const char *bdf, int iommufd, __u32 ioas, __u32 *dev_id);
+
+/*
+ * A device opened for use, through its cdev (bound to a new iommufd and
+ * attached to a new IOAS) or through its group (in a new container with
+ * the type1 or, without an IOMMU, the no-IOMMU model).
+ */
+enum vt_path { VT_CDEV, VT_GROUP };
+
+struct vt_dev {
+	int iommufd, container, group, fd;
+	__u32 ioas;
+};
+
+const char *vt_no_path(enum vt_path path);
+void vt_dev_init(struct vt_dev *d);
+int vt_dev_open(struct vt_dev *d, enum vt_path path, const char *bdf);
+void vt_dev_close(struct vt_dev *d);
 
 /* legacy group and container */
 int vt_group_open(const char *bdf);
