@@ -162,6 +162,15 @@ prepare_ours()
 	log "overlay: $(wc -l < "$WORK/overlay.list") files from this repository"
 }
 
+# Our UAPI header must define exactly upstream's ABI.
+check_uapi()
+{
+	local ours="$REPO/include/uapi/linux/vfio.h"
+	[ -f "$ours" ] || return 0
+	python3 "$SELFDIR/uapi_check.py" "$WORK/upstream/src/include/uapi/linux/vfio.h" "$ours" ||
+		die "include/uapi/linux/vfio.h differs from upstream's ABI"
+}
+
 fragments()
 {
 	local variant=$1
@@ -455,6 +464,7 @@ main()
 	mkdir -p "$WORK"
 	prepare_base
 	prepare_ours
+	check_uapi
 	case "$cmd" in
 	build)
 		IFS=, read -r -a vlist <<< "$VARIANTS"
