@@ -44,7 +44,9 @@ TARBALL=/usr/src/linux-source-6.12.tar.xz
 # The files of the base tree that make up the VFIO core.  When this
 # repository carries its own core (drivers/vfio/Makefile exists here), all of
 # them are deleted from the overlaid tree before our files are copied in, so
-# the upstream core can never be linked by accident.
+# the upstream core can never be linked by accident.  Until then none of our
+# core files is laid over the base (a core only works as a whole), except
+# the UAPI header, which stands alone and is checked against upstream's ABI.
 CORE_FILES=(
 	drivers/vfio/Kconfig
 	drivers/vfio/Makefile
@@ -122,7 +124,17 @@ prepare_base()
 
 overlay_files()
 {
-	(cd "$REPO" && git ls-files -co --exclude-standard -- "${OVERLAY_DIRS[@]}" 2>/dev/null)
+	local f core
+	(cd "$REPO" && git ls-files -co --exclude-standard -- "${OVERLAY_DIRS[@]}" 2>/dev/null) |
+	while read -r f; do
+		if [ "$(core_of ours)" = upstream ] && [ "$f" != include/uapi/linux/vfio.h ]; then
+			for core in "${CORE_FILES[@]}"; do
+				[ "$f" = "$core" ] && continue 2
+			done
+			case "$f" in drivers/vfio/*.[ch]|drivers/vfio/Kconfig) continue ;; esac
+		fi
+		echo "$f"
+	done
 }
 
 prepare_ours()
