@@ -44,8 +44,14 @@ static int mtty_type(char *path, size_t len)
 	return ret;
 }
 
+/*
+ * The fixture owns every file a test opens: a failed assertion must not
+ * leave one open, or removing the mdev in the teardown would wait for this
+ * very process to close it.
+ */
 FIXTURE(mdev) {
 	bool created;
+	struct vt_dev o;
 };
 
 FIXTURE_SETUP(mdev)
@@ -53,6 +59,7 @@ FIXTURE_SETUP(mdev)
 	char type[PATH_MAX], path[PATH_MAX + 16];
 
 	self->created = false;
+	vt_dev_init(&self->o);
 	if (!vt_kconfig("CONFIG_SAMPLE_VFIO_MDEV_MTTY"))
 		SKIP(return, "kernel built without the mtty sample");
 	ASSERT_EQ(0, mtty_type(type, sizeof(type)));
@@ -63,6 +70,7 @@ FIXTURE_SETUP(mdev)
 
 FIXTURE_TEARDOWN(mdev)
 {
+	vt_dev_close(&self->o);
 	if (self->created)
 		vt_sysfs_write(MDEV_DEV "/remove", "1");
 }
@@ -101,38 +109,38 @@ TEST_F(mdev, sysfs_entries)
 
 TEST_F(mdev, through_cdev)
 {
+	struct vt_dev *o = &self->o;
 	char path[PATH_MAX];
-	int iommufd, fd;
-	__u32 devid, ioas, pt;
+	__u32 devid, pt;
 
 	if (vt_no_cdev())
 		SKIP(return, "%s", vt_no_cdev());
 	ASSERT_EQ(0, vt_cdev_path(MDEV_DEV, path, sizeof(path)));
-	fd = open(path, O_RDWR);
-	ASSERT_LE(0, fd);
-	iommufd = vt_iommufd_open();
-	ASSERT_LE(0, iommufd);
-	ASSERT_EQ(0, vt_bind(fd, iommufd, &devid));
+	o->fd = open(path, O_RDWR);
+	ASSERT_LE(0, o->fd);
+	o->iommufd = vt_iommufd_with_ioas(&o->ioas);
+	ASSERT_LE(0, o->iommufd);
+	ASSERT_EQ(0, vt_bind(o->fd, o->iommufd, &devid));
 	EXPECT_NE(0, devid);
-	ASSERT_EQ(0, vt_ioas_alloc(iommufd, &ioas));
-	pt = ioas;
+	pt = o->ioas;
 	/* an emulated device attaches to the IOAS itself, not to a HWPT */
-	ASSERT_EQ(0, vt_attach(fd, &pt));
-	EXPECT_EQ(ioas, pt);
-	check_mtty(_metadata, fd);
-	EXPECT_EQ(0, vt_detach(fd));
-	close(fd);
+	ASSERT_EQ(0, vt_attach(o->fd, &pt));
+	EXPECT_EQ(o->ioas, pt);
+	check_mtty(_metadata, o->fd);
+	EXPECT_EQ(0, vt_detach(o->fd));
+	close(o->fd);
+	o->fd = -1;
 	/* the access is gone with the file: the IOAS can be destroyed */
-	EXPECT_EQ(0, vt_destroy(iommufd, ioas));
-	close(iommufd);
+	EXPECT_EQ(0, vt_destroy(o->iommufd, o->ioas));
 }
 
 TEST_F(mdev, through_group)
 {
+	struct vt_dev *o = &self->o;
 	char link[PATH_MAX], path[PATH_MAX];
-	int container, group, fd, n;
 	const char *id;
 	__u32 flags;
+	int n;
 
 	if (vt_no_container())
 		SKIP(return, "%s", vt_no_container());
@@ -141,20 +149,17 @@ TEST_F(mdev, through_group)
 	link[n] = '\0';
 	id = strrchr(link, '/') + 1;
 	snprintf(path, sizeof(path), "/dev/vfio/%s", id);
-	group = open(path, O_RDWR);
-	ASSERT_LE(0, group);
-	ASSERT_EQ(0, vt_group_status(group, &flags));
+	o->group = open(path, O_RDWR);
+	ASSERT_LE(0, o->group);
+	ASSERT_EQ(0, vt_group_status(o->group, &flags));
 	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, flags);
-	container = vt_container_open();
-	ASSERT_LE(0, container);
-	ASSERT_EQ(0, vt_container_setup(container, group, VFIO_TYPE1v2_IOMMU));
-	EXPECT_EQ(-ENODEV, vt_group_device(group, "not-a-uuid"));
-	fd = vt_group_device(group, MDEV_UUID);
-	ASSERT_LE(0, fd);
-	check_mtty(_metadata, fd);
-	close(fd);
-	close(group);
-	close(container);
+	o->container = vt_container_open();
+	ASSERT_LE(0, o->container);
+	ASSERT_EQ(0, vt_container_setup(o->container, o->group, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(-ENODEV, vt_group_device(o->group, "not-a-uuid"));
+	o->fd = vt_group_device(o->group, MDEV_UUID);
+	ASSERT_LE(0, o->fd);
+	check_mtty(_metadata, o->fd);
 }
 
 TEST_HARNESS_MAIN
