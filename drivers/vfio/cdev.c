@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO core: /dev/vfio/devices/vfioN.
+ *
+ * Opening the node gives an unbound device file: it holds the device's
+ * registration but can do nothing until VFIO_DEVICE_BIND_IOMMUFD.  Binding
+ * blocks the device's legacy group (and fails while the group is open),
+ * binds the device to the iommufd with its DMA blocked and opens it.
+ * ATTACH and DETACH then move its DMA between page tables.  Closing the
+ * file undoes everything that binding did.
+ *
+ *   open --> UNBOUND --BIND--> BOUND <--ATTACH/DETACH--> ATTACHED
+ *                                 \                         /
+ *                                  +-------- close --------+
+ */
+#include <linux/cdev.h>
+#include <linux/fs.h>
+#include <linux/iommufd.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vfio.h"
+
+static dev_t vfio_cdev_base;
+
+static char *vfio_cdev_devnode(const struct device *dev, umode_t *mode)
+{
+	return kasprintf(GFP_KERNEL, "vfio/devices/%s", dev_name(dev));
+}
+
+/**
+ * vfio_cdev_add_device - make a registering device visible
+ * @device: the device
+ *
+ * Adds the class device, with a cdev except for no-IOMMU devices: those
+ * are reached only through their group.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_cdev_add_device(struct vfio_device *device)
+{
+	if (vfio_device_is_noiommu(device))
+		return device_add(&device->device);
+
+	device->device.devt = MKDEV(MAJOR(vfio_cdev_base), device->index);
+	cdev_init(&device->cdev, &vfio_device_fops);
+	device->cdev.owner = THIS_MODULE;
+	return cdev_device_add(&device->cdev, &device->device);
+}
+
+/**
+ * vfio_cdev_del_device - undo vfio_cdev_add_device()
+ * @device: the device
+ */
+void vfio_cdev_del_device(struct vfio_device *device)
+{
+	if (vfio_device_is_noiommu(device))
+		device_del(&device->device);
+	else
+		cdev_device_del(&device->cdev, &device->device);
+}
+
+/**
+ * vfio_cdev_open - open() of /dev/vfio/devices/vfioN
+ * @inode: the node
+ * @file: the new file
+ *
+ * Return: 0, or -ENODEV if the device is going away.
+ */
+int vfio_cdev_open(struct inode *inode, struct file *file)
+{
+	struct vfio_device *device = container_of(inode->i_cdev,
+						  struct vfio_device, cdev);
+	struct vfio_device_file *df;
+
+	if (!vfio_device_get_user(device))
+		return -ENODEV;
+	df = vfio_device_file_alloc(device);
+	if (IS_ERR(df)) {
+		vfio_device_put_user(device);
+		return PTR_ERR(df);
+	}
+	file->private_data = df;
+	/* every file of the device maps through the device's own inode */
+	file->f_mapping = device->inode->i_mapping;
+	return 0;
+}
+
+static long vfio_cdev_bind(struct vfio_device_file *df,
+			   struct vfio_device_bind_iommufd __user *uarg)
+{
+	const size_t min = offsetofend(struct vfio_device_bind_iommufd, out_devid);
+	struct vfio_device *device = df->device;
+	struct vfio_device_bind_iommufd bind;
+	struct iommufd_ctx *ictx;
+	long ret;
+
+	if (copy_from_user(&bind, uarg, min))
+		return -EFAULT;
+	if (bind.argsz < min || bind.flags || bind.iommufd < 0)
+		return -EINVAL;
+	/* a file from a group is in use already, through the group */
+	if (df->group)
+		return -EINVAL;
+
+	ret = vfio_group_block_cdev(device);
+	if (ret)
+		return ret;
+
+	mutex_lock(&device->dev_set->lock);
+	if (df->access_granted) {
+		ret = -EINVAL;
+		goto err_unlock;
+	}
+	ictx = iommufd_ctx_from_fd(bind.iommufd);
+	if (IS_ERR(ictx)) {
+		ret = PTR_ERR(ictx);
+		goto err_unlock;
+	}
+	df->iommufd = ictx;
+	ret = vfio_device_file_open(df);
+	if (ret)
+		goto err_put_ictx;
+	if (put_user(df->devid, &uarg->out_devid)) {
+		ret = -EFAULT;
+		goto err_close;
+	}
+	device->cdev_opened = 1;
+	vfio_device_file_grant(df);
+	mutex_unlock(&device->dev_set->lock);
+	return 0;
+
+err_close:
+	vfio_device_file_close(df);
+err_put_ictx:
+	df->iommufd = NULL;
+	iommufd_ctx_put(ictx);
+err_unlock:
+	mutex_unlock(&device->dev_set->lock);
+	vfio_group_unblock_cdev(device);
+	return ret;
+}
+
+/**
+ * vfio_cdev_release_file - the last close of a cdev file
+ * @df: the file's state
+ */
+void vfio_cdev_release_file(struct vfio_device_file *df)
+{
+	struct vfio_device *device = df->device;
+
+	/* nothing else can reach the file any more: no lock to read this */
+	if (!df->access_granted)
+		return;
+
+	mutex_lock(&device->dev_set->lock);
+	vfio_device_file_close(df);
+	device->cdev_opened = 0;
+	mutex_unlock(&device->dev_set->lock);
+
+	iommufd_ctx_put(df->iommufd);
+	df->iommufd = NULL;
+	vfio_group_unblock_cdev(device);
+}
+
+static int vfio_cdev_attach(struct vfio_device_file *df,
+			    struct vfio_device_attach_iommufd_pt __user *uarg)
+{
+	const size_t min = offsetofend(struct vfio_device_attach_iommufd_pt, pt_id);
+	struct vfio_device *device = df->device;
+	struct vfio_device_attach_iommufd_pt attach;
+	int ret;
+
+	if (copy_from_user(&attach, uarg, min))
+		return -EFAULT;
+	if (attach.argsz < min || attach.flags)
+		return -EINVAL;
+
+	mutex_lock(&device->dev_set->lock);
+	ret = device->ops->attach_ioas(device, &attach.pt_id);
+	if (!ret && put_user(attach.pt_id, &uarg->pt_id)) {
+		/* userspace will not learn the id: leave the device detached */
+		device->ops->detach_ioas(device);
+		ret = -EFAULT;
+	}
+	mutex_unlock(&device->dev_set->lock);
+	return ret;
+}
+
+static int vfio_cdev_detach(struct vfio_device_file *df,
+			    struct vfio_device_detach_iommufd_pt __user *uarg)
+{
+	const size_t min = offsetofend(struct vfio_device_detach_iommufd_pt, flags);
+	struct vfio_device *device = df->device;
+	struct vfio_device_detach_iommufd_pt detach;
+
+	if (copy_from_user(&detach, uarg, min))
+		return -EFAULT;
+	if (detach.argsz < min || detach.flags)
+		return -EINVAL;
+
+	mutex_lock(&device->dev_set->lock);
+	device->ops->detach_ioas(device);
+	mutex_unlock(&device->dev_set->lock);
+	return 0;
+}
+
+/**
+ * vfio_cdev_ioctl - the ioctls only a cdev file has
+ * @df: the file's state
+ * @cmd: VFIO_DEVICE_BIND_IOMMUFD, _ATTACH_IOMMUFD_PT or _DETACH_IOMMUFD_PT
+ * @uarg: its argument
+ *
+ * Return: 0 or a negative errno.
+ */
+long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
+		     void __user *uarg)
+{
+	switch (cmd) {
+	case VFIO_DEVICE_BIND_IOMMUFD:
+		return vfio_cdev_bind(df, uarg);
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+		return vfio_cdev_attach(df, uarg);
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		return vfio_cdev_detach(df, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+int vfio_cdev_init(struct class *class)
+{
+	class->devnode = vfio_cdev_devnode;
+	return alloc_chrdev_region(&vfio_cdev_base, 0, MINORMASK + 1, "vfio-dev");
+}
+
+void vfio_cdev_exit(void)
+{
+	unregister_chrdev_region(vfio_cdev_base, MINORMASK + 1);
+}

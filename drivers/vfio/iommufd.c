@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO core: binding devices to iommufd.
+ *
+ * A physical device is bound as an iommufd device: iommufd then owns the
+ * DMA of its whole IOMMU group and attaches it to page tables.  An
+ * emulated device (an mdev) does no DMA of its own; it is bound as an
+ * iommufd access, through which its driver pins pages and copies data.
+ *
+ * The core binds a device when a file first opens it and unbinds it at the
+ * last close; drivers implement their vfio_device_ops iommufd callbacks
+ * with the helpers below.  Everything here runs under the device set lock.
+ */
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include "vfio.h"
+
+MODULE_IMPORT_NS(IOMMUFD);
+MODULE_IMPORT_NS(IOMMUFD_VFIO);
+
+/**
+ * vfio_iommufd_bind_file - bind a device to the iommufd of the file that
+ *	first opens it
+ * @df: the file's state, with @df->iommufd set
+ *
+ * A no-IOMMU device has no DMA to give iommufd: it stays unbound.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_iommufd_bind_file(struct vfio_device_file *df)
+{
+	struct vfio_device *device = df->device;
+
+	lockdep_assert_held(&device->dev_set->lock);
+	if (vfio_device_is_noiommu(device))
+		return 0;
+	return device->ops->bind_iommufd(device, df->iommufd, &df->devid);
+}
+
+/**
+ * vfio_iommufd_unbind_file - undo vfio_iommufd_bind_file()
+ * @df: the state of the file that closes the device last
+ */
+void vfio_iommufd_unbind_file(struct vfio_device_file *df)
+{
+	struct vfio_device *device = df->device;
+
+	lockdep_assert_held(&device->dev_set->lock);
+	if (vfio_device_is_noiommu(device))
+		return;
+	device->ops->unbind_iommufd(device);
+}
+
+/**
+ * vfio_iommufd_device_ictx - the iommufd a physical device is bound to
+ * @vdev: the device
+ *
+ * Return: the iommufd context, or NULL if the device is not bound.
+ */
+struct iommufd_ctx *vfio_iommufd_device_ictx(struct vfio_device *vdev)
+{
+	return vdev->iommufd_device ? iommufd_device_to_ictx(vdev->iommufd_device) : NULL;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_device_ictx);
+
+/**
+ * vfio_iommufd_get_dev_id - how a device stands towards an iommufd
+ * @vdev: the device
+ * @ictx: the iommufd
+ *
+ * For hot reset ownership checks.
+ *
+ * Return: the device's id in @ictx if it is bound there; -ENOENT if it
+ * is not, but its IOMMU group is owned through @ictx by another device;
+ * -ENODEV otherwise.
+ */
+int vfio_iommufd_get_dev_id(struct vfio_device *vdev, struct iommufd_ctx *ictx)
+{
+	struct iommu_group *group;
+	bool owned;
+
+	if (vfio_iommufd_device_ictx(vdev) == ictx && ictx)
+		return iommufd_device_to_id(vdev->iommufd_device);
+
+	group = iommu_group_get(vdev->dev);
+	if (!group)
+		return -ENODEV;
+	owned = iommufd_ctx_has_group(ictx, group);
+	iommu_group_put(group);
+	return owned ? -ENOENT : -ENODEV;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_get_dev_id);
+
+/* ---- Physical devices --------------------------------------------------- */
+
+/**
+ * vfio_iommufd_physical_bind - bind_iommufd for a device with a real IOMMU
+ * @vdev: the device
+ * @ictx: the iommufd
+ * @out_device_id: the device's id in @ictx
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_iommufd_physical_bind(struct vfio_device *vdev,
+			       struct iommufd_ctx *ictx, u32 *out_device_id)
+{
+	struct iommufd_device *idev;
+
+	lockdep_assert_held(&vdev->dev_set->lock);
+	idev = iommufd_device_bind(ictx, vdev->dev, out_device_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	vdev->iommufd_device = idev;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_physical_bind);
+
+/**
+ * vfio_iommufd_physical_detach_ioas - detach_ioas for a physical device
+ * @vdev: the device
+ *
+ * Detaching a device that is not attached does nothing.
+ */
+void vfio_iommufd_physical_detach_ioas(struct vfio_device *vdev)
+{
+	lockdep_assert_held(&vdev->dev_set->lock);
+	if (WARN_ON(!vdev->iommufd_device) || !vdev->iommufd_attached)
+		return;
+	iommufd_device_detach(vdev->iommufd_device);
+	vdev->iommufd_attached = false;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_physical_detach_ioas);
+
+/**
+ * vfio_iommufd_physical_unbind - unbind_iommufd for a physical device
+ * @vdev: the device
+ */
+void vfio_iommufd_physical_unbind(struct vfio_device *vdev)
+{
+	lockdep_assert_held(&vdev->dev_set->lock);
+	vfio_iommufd_physical_detach_ioas(vdev);
+	iommufd_device_unbind(vdev->iommufd_device);
+	vdev->iommufd_device = NULL;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_physical_unbind);
+
+/**
+ * vfio_iommufd_physical_attach_ioas - attach_ioas for a physical device
+ * @vdev: the device
+ * @pt_id: in, the IOAS or HWPT; out, the HWPT used
+ *
+ * An attached device is moved to the new page table in one step.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_iommufd_physical_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
+{
+	int ret;
+
+	lockdep_assert_held(&vdev->dev_set->lock);
+	if (WARN_ON(!vdev->iommufd_device))
+		return -EINVAL;
+	if (vdev->iommufd_attached)
+		return iommufd_device_replace(vdev->iommufd_device, pt_id);
+	ret = iommufd_device_attach(vdev->iommufd_device, pt_id);
+	if (!ret)
+		vdev->iommufd_attached = true;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_physical_attach_ioas);
+
+/* ---- Emulated devices --------------------------------------------------- */
+
+/* iommufd tells us a range the driver may have pinned is being unmapped. */
+static void vfio_emulated_unmap(void *data, unsigned long iova,
+				unsigned long length)
+{
+	struct vfio_device *vdev = data;
+
+	if (vdev->ops->dma_unmap)
+		vdev->ops->dma_unmap(vdev, iova, length);
+}
+
+static const struct iommufd_access_ops vfio_emulated_access_ops = {
+	.needs_pin_pages = 1,
+	.unmap = vfio_emulated_unmap,
+};
+
+/**
+ * vfio_iommufd_emulated_bind - bind_iommufd for an emulated device
+ * @vdev: the device
+ * @ictx: the iommufd
+ * @out_device_id: the access's id in @ictx
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_iommufd_emulated_bind(struct vfio_device *vdev,
+			       struct iommufd_ctx *ictx, u32 *out_device_id)
+{
+	struct iommufd_access *access;
+
+	lockdep_assert_held(&vdev->dev_set->lock);
+	access = iommufd_access_create(ictx, &vfio_emulated_access_ops, vdev,
+				       out_device_id);
+	if (IS_ERR(access))
+		return PTR_ERR(access);
+	vdev->iommufd_access = access;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_bind);
+
+/**
+ * vfio_iommufd_emulated_unbind - unbind_iommufd for an emulated device
+ * @vdev: the device
+ */
+void vfio_iommufd_emulated_unbind(struct vfio_device *vdev)
+{
+	lockdep_assert_held(&vdev->dev_set->lock);
+	if (!vdev->iommufd_access)
+		return;
+	iommufd_access_destroy(vdev->iommufd_access);
+	vdev->iommufd_access = NULL;
+	vdev->iommufd_attached = false;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_unbind);
+
+/**
+ * vfio_iommufd_emulated_attach_ioas - attach_ioas for an emulated device
+ * @vdev: the device
+ * @pt_id: the IOAS the access works on; unchanged on return
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_iommufd_emulated_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
+{
+	int ret;
+
+	lockdep_assert_held(&vdev->dev_set->lock);
+	if (WARN_ON(!vdev->iommufd_access))
+		return -EINVAL;
+	ret = vdev->iommufd_attached ?
+		iommufd_access_replace(vdev->iommufd_access, *pt_id) :
+		iommufd_access_attach(vdev->iommufd_access, *pt_id);
+	if (!ret)
+		vdev->iommufd_attached = true;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_attach_ioas);
+
+/**
+ * vfio_iommufd_emulated_detach_ioas - detach_ioas for an emulated device
+ * @vdev: the device
+ */
+void vfio_iommufd_emulated_detach_ioas(struct vfio_device *vdev)
+{
+	lockdep_assert_held(&vdev->dev_set->lock);
+	if (WARN_ON(!vdev->iommufd_access) || !vdev->iommufd_attached)
+		return;
+	iommufd_access_detach(vdev->iommufd_access);
+	vdev->iommufd_attached = false;
+}
+EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_detach_ioas);
