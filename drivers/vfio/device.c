@@ -37,45 +37,26 @@ struct class *vfio_device_class;
 static DEFINE_IDA(vfio_index_ida);
 static DEFINE_XARRAY(vfio_dev_sets);
 
-static struct vfsmount *vfio_fs_mnt;
-static int vfio_fs_users;
-
-static int vfio_fs_init_fs_context(struct fs_context *fc)
-{
-	return init_pseudo(fc, VFIO_FS_MAGIC) ? 0 : -ENOMEM;
-}
-
-static struct file_system_type vfio_fs_type = {
-	.name = "vfio",
-	.owner = THIS_MODULE,
-	.init_fs_context = vfio_fs_init_fs_context,
-	.kill_sb = kill_anon_super,
-};
-
 /*
  * Every device gets an inode of its own: all its files share the inode's
  * address space, so a driver can zap every userspace mapping of the device
- * at once (vfio-pci does, around resets and power changes).
+ * at once (vfio-pci does, around resets and power changes).  The inodes
+ * live on an internal filesystem, mounted while the module is loaded.
  */
-static struct inode *vfio_fs_inode_new(void)
-{
-	struct inode *inode;
-	int ret;
+static struct vfsmount *vfio_inodes;
 
-	ret = simple_pin_fs(&vfio_fs_type, &vfio_fs_mnt, &vfio_fs_users);
-	if (ret)
-		return ERR_PTR(ret);
-	inode = alloc_anon_inode(vfio_fs_mnt->mnt_sb);
-	if (IS_ERR(inode))
-		simple_release_fs(&vfio_fs_mnt, &vfio_fs_users);
-	return inode;
+static int vfio_inodes_fill(struct fs_context *fc)
+{
+	struct pseudo_fs_context *ctx = init_pseudo(fc, VFIO_FS_MAGIC);
+
+	return ctx ? 0 : -ENOMEM;
 }
 
-static void vfio_fs_inode_put(struct inode *inode)
-{
-	iput(inode);
-	simple_release_fs(&vfio_fs_mnt, &vfio_fs_users);
-}
+static struct file_system_type vfio_inodes_type = {
+	.name = "vfio",
+	.kill_sb = kill_anon_super,
+	.init_fs_context = vfio_inodes_fill,
+};
 
 /* ---- Device sets ------------------------------------------------------- */
 
@@ -221,7 +202,7 @@ static void vfio_device_release(struct device *dev)
 	ida_free(&vfio_index_ida, device->index);
 	if (device->ops->release)
 		device->ops->release(device);
-	vfio_fs_inode_put(device->inode);
+	iput(device->inode);
 	kvfree(device);
 }
 
@@ -235,7 +216,7 @@ static int vfio_device_setup(struct vfio_device *device, struct device *dev,
 		return ret;
 	device->index = ret;
 
-	device->inode = vfio_fs_inode_new();
+	device->inode = alloc_anon_inode(vfio_inodes->mnt_sb);
 	if (IS_ERR(device->inode)) {
 		ret = PTR_ERR(device->inode);
 		goto err_free_index;
@@ -257,7 +238,7 @@ static int vfio_device_setup(struct vfio_device *device, struct device *dev,
 	return 0;
 
 err_put_inode:
-	vfio_fs_inode_put(device->inode);
+	iput(device->inode);
 err_free_index:
 	ida_free(&vfio_index_ida, device->index);
 	return ret;
@@ -327,6 +308,18 @@ static bool vfio_device_ops_complete(const struct vfio_device_ops *ops)
 	       ops->attach_ioas && ops->detach_ioas;
 }
 
+/*
+ * A device behind a real IOMMU must have coherent DMA: iommufd relies on
+ * it, and userspace cannot flush caches.
+ */
+static bool vfio_device_dma_coherent(struct vfio_device *device,
+				     enum vfio_group_type type)
+{
+	if (type != VFIO_IOMMU || vfio_device_is_noiommu(device))
+		return true;
+	return device_iommu_capable(device->dev, IOMMU_CAP_CACHE_COHERENCY);
+}
+
 static int vfio_device_register(struct vfio_device *device,
 				enum vfio_group_type type)
 {
@@ -346,21 +339,14 @@ static int vfio_device_register(struct vfio_device *device,
 	ret = vfio_group_attach_device(device, type);
 	if (ret)
 		return ret;
-	/*
-	 * A device behind a real IOMMU must have coherent DMA: iommufd relies
-	 * on it, and userspace cannot flush caches.
-	 */
-	if (type == VFIO_IOMMU && !vfio_device_is_noiommu(device) &&
-	    !device_iommu_capable(device->dev, IOMMU_CAP_CACHE_COHERENCY)) {
+	if (!vfio_device_dma_coherent(device, type)) {
 		ret = -EINVAL;
 		goto err_detach;
 	}
 
 	/* The registration's own reference; files add theirs. */
-	refcount_set(&device->refcount, 1);
 	reinit_completion(&device->comp);
-
-	vfio_cdev_init_device(device);
+	refcount_set(&device->refcount, 1);
 	ret = vfio_cdev_add_device(device);
 	if (ret)
 		goto err_detach;
@@ -384,19 +370,6 @@ int vfio_register_group_dev(struct vfio_device *device)
 	return vfio_device_register(device, VFIO_IOMMU);
 }
 EXPORT_SYMBOL_GPL(vfio_register_group_dev);
-
-/**
- * vfio_register_emulated_iommu_dev - register a device whose DMA the driver
- *	performs itself through vfio_pin_pages() and vfio_dma_rw()
- * @device: the device, from vfio_alloc_device()
- *
- * Return: 0 or a negative errno.
- */
-int vfio_register_emulated_iommu_dev(struct vfio_device *device)
-{
-	return vfio_device_register(device, VFIO_EMULATED_IOMMU);
-}
-EXPORT_SYMBOL_GPL(vfio_register_emulated_iommu_dev);
 
 /*
  * Wait until every file of the device is closed.  The user is asked to
@@ -452,13 +425,32 @@ void vfio_unregister_group_dev(struct vfio_device *device)
 }
 EXPORT_SYMBOL_GPL(vfio_unregister_group_dev);
 
+/**
+ * vfio_register_emulated_iommu_dev - register a device whose DMA the driver
+ *	performs itself through vfio_pin_pages() and vfio_dma_rw()
+ * @device: the device, from vfio_alloc_device()
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_register_emulated_iommu_dev(struct vfio_device *device)
+{
+	/* DMA goes through iommufd accesses or the container, never the device */
+	return vfio_device_register(device, VFIO_EMULATED_IOMMU);
+}
+EXPORT_SYMBOL_GPL(vfio_register_emulated_iommu_dev);
+
 /* ---- The module --------------------------------------------------------- */
 
 int vfio_device_init_core(void)
 {
+	vfio_inodes = kern_mount(&vfio_inodes_type);
+	if (IS_ERR(vfio_inodes))
+		return PTR_ERR(vfio_inodes);
 	vfio_device_class = class_create("vfio-dev");
-	if (IS_ERR(vfio_device_class))
+	if (IS_ERR(vfio_device_class)) {
+		kern_unmount(vfio_inodes);
 		return PTR_ERR(vfio_device_class);
+	}
 	return 0;
 }
 
@@ -466,6 +458,7 @@ void vfio_device_exit_core(void)
 {
 	class_destroy(vfio_device_class);
 	vfio_device_class = NULL;
+	kern_unmount(vfio_inodes);
 	ida_destroy(&vfio_index_ida);
 	WARN_ON(!xa_empty(&vfio_dev_sets));
 }

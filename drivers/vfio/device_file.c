@@ -50,6 +50,7 @@ void vfio_device_file_grant(struct vfio_device_file *df)
 
 bool vfio_device_file_granted(struct vfio_device_file *df)
 {
+	/* pairs with the release in vfio_device_file_grant() */
 	return smp_load_acquire(&df->access_granted);
 }
 

@@ -30,6 +30,40 @@ static struct vfio_info_cap_header *vfio_cap_tail(struct vfio_info_cap *caps)
 	return hdr;
 }
 
+/*
+ * Append a capability of @size bytes (header included) to the chain and
+ * link it from the current tail.  Its payload, after the header, is copied
+ * from @payload or zeroed.  Capabilities are padded to 8 bytes so that the
+ * next one is aligned.
+ */
+static struct vfio_info_cap_header *vfio_cap_append(struct vfio_info_cap *caps,
+						    size_t size, u16 id, u16 version,
+						    const void *payload)
+{
+	size_t at = caps->size, len = ALIGN(size, sizeof(u64));
+	struct vfio_info_cap_header *hdr;
+	void *buf;
+
+	buf = krealloc(caps->buf, at + len, GFP_KERNEL);
+	if (!buf) {
+		/* the chain is lost with its buffer: start over empty */
+		kfree(caps->buf);
+		*caps = (struct vfio_info_cap) {};
+		return ERR_PTR(-ENOMEM);
+	}
+	caps->buf = buf;
+	if (at)
+		vfio_cap_tail(caps)->next = at;
+	caps->size = at + len;
+
+	hdr = buf + at;
+	memset(hdr, 0, len);
+	*hdr = (struct vfio_info_cap_header) { .id = id, .version = version };
+	if (payload)
+		memcpy(hdr + 1, payload, size - sizeof(*hdr));
+	return hdr;
+}
+
 /**
  * vfio_info_cap_add - append a capability to a chain
  * @caps: the chain; on failure its buffer is freed and it is left empty
@@ -43,28 +77,7 @@ static struct vfio_info_cap_header *vfio_cap_tail(struct vfio_info_cap *caps)
 struct vfio_info_cap_header *vfio_info_cap_add(struct vfio_info_cap *caps,
 					       size_t size, u16 id, u16 version)
 {
-	/* keep every capability 8-byte aligned for the next one */
-	size_t at = caps->size, len = ALIGN(size, sizeof(u64));
-	struct vfio_info_cap_header *hdr;
-	void *buf;
-
-	buf = krealloc(caps->buf, at + len, GFP_KERNEL);
-	if (!buf) {
-		kfree(caps->buf);
-		caps->buf = NULL;
-		caps->size = 0;
-		return ERR_PTR(-ENOMEM);
-	}
-	caps->buf = buf;
-	if (at)
-		vfio_cap_tail(caps)->next = at;
-	caps->size = at + len;
-
-	hdr = buf + at;
-	memset(hdr, 0, len);
-	hdr->id = id;
-	hdr->version = version;
-	return hdr;
+	return vfio_cap_append(caps, size, id, version, NULL);
 }
 EXPORT_SYMBOL_GPL(vfio_info_cap_add);
 
@@ -79,10 +92,10 @@ void vfio_info_cap_shift(struct vfio_info_cap *caps, size_t offset)
 	u32 next;
 
 	WARN_ON(!IS_ALIGNED(offset, sizeof(u64)));
-	while (hdr->next) {
+	/* the tail keeps next == 0: that is how the chain ends */
+	for (; hdr->next; hdr = (void *)caps->buf + next) {
 		next = hdr->next;
-		hdr->next += offset;
-		hdr = (void *)caps->buf + next;
+		hdr->next = next + offset;
 	}
 }
 EXPORT_SYMBOL(vfio_info_cap_shift);
@@ -98,13 +111,8 @@ EXPORT_SYMBOL(vfio_info_cap_shift);
 int vfio_info_add_capability(struct vfio_info_cap *caps,
 			     struct vfio_info_cap_header *cap, size_t size)
 {
-	struct vfio_info_cap_header *hdr;
-
-	hdr = vfio_info_cap_add(caps, size, cap->id, cap->version);
-	if (IS_ERR(hdr))
-		return PTR_ERR(hdr);
-	memcpy(hdr + 1, cap + 1, size - sizeof(*hdr));
-	return 0;
+	return PTR_ERR_OR_ZERO(vfio_cap_append(caps, size, cap->id,
+					       cap->version, cap + 1));
 }
 EXPORT_SYMBOL(vfio_info_add_capability);
 

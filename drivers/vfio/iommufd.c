@@ -172,20 +172,8 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_physical_attach_ioas);
 
 /* ---- Emulated devices --------------------------------------------------- */
 
-/* iommufd tells us a range the driver may have pinned is being unmapped. */
-static void vfio_emulated_unmap(void *data, unsigned long iova,
-				unsigned long length)
-{
-	struct vfio_device *vdev = data;
-
-	if (vdev->ops->dma_unmap)
-		vdev->ops->dma_unmap(vdev, iova, length);
-}
-
-static const struct iommufd_access_ops vfio_emulated_access_ops = {
-	.needs_pin_pages = 1,
-	.unmap = vfio_emulated_unmap,
-};
+/* How iommufd reaches an emulated device's driver; at the end of the file. */
+static const struct iommufd_access_ops vfio_emulated_access_ops;
 
 /**
  * vfio_iommufd_emulated_bind - bind_iommufd for an emulated device
@@ -198,15 +186,13 @@ static const struct iommufd_access_ops vfio_emulated_access_ops = {
 int vfio_iommufd_emulated_bind(struct vfio_device *vdev,
 			       struct iommufd_ctx *ictx, u32 *out_device_id)
 {
-	struct iommufd_access *access;
+	struct iommufd_access *access = iommufd_access_create(ictx,
+			&vfio_emulated_access_ops, vdev, out_device_id);
 
 	lockdep_assert_held(&vdev->dev_set->lock);
-	access = iommufd_access_create(ictx, &vfio_emulated_access_ops, vdev,
-				       out_device_id);
-	if (IS_ERR(access))
-		return PTR_ERR(access);
-	vdev->iommufd_access = access;
-	return 0;
+	if (!IS_ERR(access))
+		vdev->iommufd_access = access;
+	return PTR_ERR_OR_ZERO(access);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_bind);
 
@@ -216,12 +202,14 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_bind);
  */
 void vfio_iommufd_emulated_unbind(struct vfio_device *vdev)
 {
+	struct iommufd_access *access = vdev->iommufd_access;
+
 	lockdep_assert_held(&vdev->dev_set->lock);
-	if (!vdev->iommufd_access)
-		return;
-	iommufd_access_destroy(vdev->iommufd_access);
-	vdev->iommufd_access = NULL;
+	/* destroying the access also detaches it */
 	vdev->iommufd_attached = false;
+	vdev->iommufd_access = NULL;
+	if (access)
+		iommufd_access_destroy(access);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_unbind);
 
@@ -234,16 +222,15 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_unbind);
  */
 int vfio_iommufd_emulated_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
 {
+	int (*attach)(struct iommufd_access *access, u32 ioas_id);
 	int ret;
 
 	lockdep_assert_held(&vdev->dev_set->lock);
 	if (WARN_ON(!vdev->iommufd_access))
 		return -EINVAL;
-	ret = vdev->iommufd_attached ?
-		iommufd_access_replace(vdev->iommufd_access, *pt_id) :
-		iommufd_access_attach(vdev->iommufd_access, *pt_id);
-	if (!ret)
-		vdev->iommufd_attached = true;
+	attach = vdev->iommufd_attached ? iommufd_access_replace : iommufd_access_attach;
+	ret = attach(vdev->iommufd_access, *pt_id);
+	vdev->iommufd_attached |= !ret;
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_attach_ioas);
@@ -261,3 +248,21 @@ void vfio_iommufd_emulated_detach_ioas(struct vfio_device *vdev)
 	vdev->iommufd_attached = false;
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_detach_ioas);
+
+/*
+ * iommufd is about to unmap a range of the IOAS: the driver must drop any
+ * pages of it that it pinned.
+ */
+static void vfio_emulated_access_unmap(void *data, unsigned long iova,
+				       unsigned long length)
+{
+	struct vfio_device *vdev = data;
+
+	if (vdev->ops->dma_unmap)
+		vdev->ops->dma_unmap(vdev, iova, length);
+}
+
+static const struct iommufd_access_ops vfio_emulated_access_ops = {
+	.unmap = vfio_emulated_access_unmap,
+	.needs_pin_pages = 1,
+};

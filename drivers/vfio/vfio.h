@@ -5,6 +5,7 @@
  * The core is built around the device (struct vfio_device, in
  * include/linux/vfio.h) and the files userspace opens on it:
  *
+ *   main.c         module init and exit
  *   device.c       allocation, registration, device sets, the registration
  *                  references that keep a device usable while files are open
  *   device_file.c  the device file: one struct vfio_device_file per open,
@@ -61,21 +62,22 @@ struct vfio_container;
  * struct vfio_device_file - one open of a device
  * @device: the device; the file holds a registration reference on it
  * @group: the group it was obtained from, or NULL for a cdev open
+ * @iommufd: the iommufd the device's DMA is set up through: a cdev file's
+ *	own, or its group's
+ * @devid: the device's id in @iommufd
  * @access_granted: the file may be used (bound, and the device opened)
- * @devid: the iommufd device id, for a bound cdev file
- * @kvm_lock: protects @kvm
  * @kvm: the KVM this file was added to (KVM_DEV_VFIO_FILE_ADD), consumed
  *	when the device is opened
- * @iommufd: the iommufd a cdev file is bound to
+ * @kvm_lock: protects @kvm
  */
 struct vfio_device_file {
 	struct vfio_device *device;
 	struct vfio_group *group;
-	u8 access_granted;
-	u32 devid;
-	spinlock_t kvm_lock;
-	struct kvm *kvm;
 	struct iommufd_ctx *iommufd;
+	u32 devid;
+	u8 access_granted;
+	struct kvm *kvm;
+	spinlock_t kvm_lock;	/* protects @kvm */
 };
 
 /* device.c */
@@ -205,44 +207,43 @@ static inline void vfio_group_exit(void) { }
  * @open: create the model's state for a container; @arg is the model
  *	number given to VFIO_SET_IOMMU
  * @release: free that state
- * @ioctl: the container ioctls the model implements, and
- *	VFIO_CHECK_EXTENSION (with NULL state before a model is chosen)
  * @attach_group: a group joins the container
  * @detach_group: a group leaves it
- * @pin_pages: pin pages for an emulated device (see vfio_pin_pages())
- * @unpin_pages: unpin them
+ * @group_iommu_domain: the IOMMU domain of a group in the container
  * @register_device: an emulated device of the container was opened
  * @unregister_device: it was closed
+ * @pin_pages: pin pages for an emulated device (see vfio_pin_pages())
+ * @unpin_pages: unpin them
  * @dma_rw: access DMA memory for an emulated device
- * @group_iommu_domain: the IOMMU domain of a group in the container
+ * @ioctl: the container ioctls the model implements, and
+ *	VFIO_CHECK_EXTENSION (with NULL state before a model is chosen)
  */
 struct vfio_iommu_driver_ops {
-	char		*name;
-	struct module	*owner;
-	void		*(*open)(unsigned long arg);
-	void		(*release)(void *iommu_data);
-	long		(*ioctl)(void *iommu_data, unsigned int cmd,
-				 unsigned long arg);
-	int		(*attach_group)(void *iommu_data,
-					struct iommu_group *group,
-					enum vfio_group_type);
-	void		(*detach_group)(void *iommu_data,
-					struct iommu_group *group);
-	int		(*pin_pages)(void *iommu_data,
-				     struct iommu_group *group,
-				     dma_addr_t user_iova,
-				     int npage, int prot,
-				     struct page **pages);
-	void		(*unpin_pages)(void *iommu_data,
-				       dma_addr_t user_iova, int npage);
-	void		(*register_device)(void *iommu_data,
-					   struct vfio_device *vdev);
-	void		(*unregister_device)(void *iommu_data,
-					     struct vfio_device *vdev);
-	int		(*dma_rw)(void *iommu_data, dma_addr_t user_iova,
-				  void *data, size_t count, bool write);
+	/* the model and the container's instance of it */
+	char *name;
+	struct module *owner;
+	void *(*open)(unsigned long arg);
+	void (*release)(void *iommu_data);
+
+	/* groups in the container */
+	int (*attach_group)(void *iommu_data, struct iommu_group *group,
+			    enum vfio_group_type);
+	void (*detach_group)(void *iommu_data, struct iommu_group *group);
 	struct iommu_domain *(*group_iommu_domain)(void *iommu_data,
 						   struct iommu_group *group);
+
+	/* emulated devices and the DMA their drivers do for them */
+	void (*register_device)(void *iommu_data, struct vfio_device *vdev);
+	void (*unregister_device)(void *iommu_data, struct vfio_device *vdev);
+	int (*pin_pages)(void *iommu_data, struct iommu_group *group,
+			 dma_addr_t user_iova, int npage, int prot,
+			 struct page **pages);
+	void (*unpin_pages)(void *iommu_data, dma_addr_t user_iova, int npage);
+	int (*dma_rw)(void *iommu_data, dma_addr_t user_iova, void *data,
+		      size_t count, bool write);
+
+	/* userspace */
+	long (*ioctl)(void *iommu_data, unsigned int cmd, unsigned long arg);
 };
 
 int vfio_register_iommu_driver(const struct vfio_iommu_driver_ops *ops);
@@ -313,7 +314,7 @@ static inline bool vfio_iommufd_has_compat_ioas(struct vfio_device *device,
 
 /* cdev.c */
 #if IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
-void vfio_cdev_init_device(struct vfio_device *device);
+int vfio_cdev_open(struct inode *inode, struct file *file);
 int vfio_cdev_add_device(struct vfio_device *device);
 void vfio_cdev_del_device(struct vfio_device *device);
 long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
@@ -322,7 +323,8 @@ void vfio_cdev_release_file(struct vfio_device_file *df);
 int vfio_cdev_init(struct class *class);
 void vfio_cdev_exit(void);
 #else
-static inline void vfio_cdev_init_device(struct vfio_device *device) { }
+/* without cdevs a device file is only ever created by the group */
+#define vfio_cdev_open NULL
 
 static inline int vfio_cdev_add_device(struct vfio_device *device)
 {

@@ -36,7 +36,7 @@ struct iommufd_access;
  */
 struct vfio_device_set {
 	void *set_id;
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 	struct list_head device_list;
 	unsigned int device_count;
 };
@@ -94,26 +94,31 @@ struct vfio_device {
 	unsigned int migration_flags;
 	struct kvm *kvm;
 
+	struct inode *inode;
+
 	/* Members below are private to the VFIO core. */
-	unsigned int index;
+
+	/* identity and visibility */
 	struct device device;
+	unsigned int index;
 #if IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
 	struct cdev cdev;
 #endif
-	refcount_t refcount;
-	unsigned int open_count;
-	struct completion comp;
-	struct iommufd_access *iommufd_access;
-	void (*put_kvm)(struct kvm *kvm);
-	struct inode *inode;
-#if IS_ENABLED(CONFIG_IOMMUFD)
-	struct iommufd_device *iommufd_device;
-	u8 iommufd_attached:1;
-#endif
-	u8 cdev_opened:1;
 #ifdef CONFIG_DEBUG_FS
 	struct dentry *debug_root;
 #endif
+	/* users: registration references, and opens under dev_set->lock */
+	refcount_t refcount;
+	struct completion comp;
+	unsigned int open_count;
+	u8 cdev_opened:1;
+	void (*put_kvm)(struct kvm *kvm);
+	/* iommufd binding, under dev_set->lock */
+#if IS_ENABLED(CONFIG_IOMMUFD)
+	u8 iommufd_attached:1;
+	struct iommufd_device *iommufd_device;
+#endif
+	struct iommufd_access *iommufd_access;
 };
 
 /**
@@ -145,27 +150,37 @@ struct vfio_device {
  */
 struct vfio_device_ops {
 	char	*name;
+
+	/* the driver's part of the structure */
 	int	(*init)(struct vfio_device *vdev);
 	void	(*release)(struct vfio_device *vdev);
+
+	/* the first open and the last close */
+	int	(*open_device)(struct vfio_device *vdev);
+	void	(*close_device)(struct vfio_device *vdev);
+
+	/* DMA through iommufd */
 	int	(*bind_iommufd)(struct vfio_device *vdev,
 				struct iommufd_ctx *ictx, u32 *out_device_id);
 	void	(*unbind_iommufd)(struct vfio_device *vdev);
 	int	(*attach_ioas)(struct vfio_device *vdev, u32 *pt_id);
 	void	(*detach_ioas)(struct vfio_device *vdev);
-	int	(*open_device)(struct vfio_device *vdev);
-	void	(*close_device)(struct vfio_device *vdev);
+	void	(*dma_unmap)(struct vfio_device *vdev, u64 iova, u64 length);
+
+	/* the device file */
 	ssize_t	(*read)(struct vfio_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos);
 	ssize_t	(*write)(struct vfio_device *vdev, const char __user *buf,
 			 size_t count, loff_t *size);
+	int	(*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
 	long	(*ioctl)(struct vfio_device *vdev, unsigned int cmd,
 			 unsigned long arg);
-	int	(*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
-	void	(*request)(struct vfio_device *vdev, unsigned int count);
-	int	(*match)(struct vfio_device *vdev, char *buf);
-	void	(*dma_unmap)(struct vfio_device *vdev, u64 iova, u64 length);
 	int	(*device_feature)(struct vfio_device *device, u32 flags,
 				  void __user *arg, size_t argsz);
+
+	/* finding the device, and getting it back */
+	int	(*match)(struct vfio_device *vdev, char *buf);
+	void	(*request)(struct vfio_device *vdev, unsigned int count);
 };
 
 #if IS_ENABLED(CONFIG_IOMMUFD)
@@ -198,23 +213,19 @@ vfio_iommufd_get_dev_id(struct vfio_device *vdev, struct iommufd_ctx *ictx)
  * Without iommufd the helpers do not exist, but drivers name them in
  * their ops tables: give those entries the right type and no function.
  */
-#define VFIO_IOMMUFD_NO_OP(ret, ...)	((ret (*)(__VA_ARGS__))NULL)
-#define vfio_iommufd_physical_bind \
-	VFIO_IOMMUFD_NO_OP(int, struct vfio_device *, struct iommufd_ctx *, u32 *)
-#define vfio_iommufd_physical_unbind \
-	VFIO_IOMMUFD_NO_OP(void, struct vfio_device *)
-#define vfio_iommufd_physical_attach_ioas \
-	VFIO_IOMMUFD_NO_OP(int, struct vfio_device *, u32 *)
-#define vfio_iommufd_physical_detach_ioas \
-	VFIO_IOMMUFD_NO_OP(void, struct vfio_device *)
-#define vfio_iommufd_emulated_bind \
-	VFIO_IOMMUFD_NO_OP(int, struct vfio_device *, struct iommufd_ctx *, u32 *)
-#define vfio_iommufd_emulated_unbind \
-	VFIO_IOMMUFD_NO_OP(void, struct vfio_device *)
-#define vfio_iommufd_emulated_attach_ioas \
-	VFIO_IOMMUFD_NO_OP(int, struct vfio_device *, u32 *)
-#define vfio_iommufd_emulated_detach_ioas \
-	VFIO_IOMMUFD_NO_OP(void, struct vfio_device *)
+typedef int vfio_iommufd_bind_fn(struct vfio_device *vdev,
+				 struct iommufd_ctx *ictx, u32 *out_device_id);
+typedef int vfio_iommufd_attach_fn(struct vfio_device *vdev, u32 *pt_id);
+typedef void vfio_iommufd_undo_fn(struct vfio_device *vdev);
+
+#define vfio_iommufd_physical_bind		((vfio_iommufd_bind_fn *)NULL)
+#define vfio_iommufd_physical_unbind		((vfio_iommufd_undo_fn *)NULL)
+#define vfio_iommufd_physical_attach_ioas	((vfio_iommufd_attach_fn *)NULL)
+#define vfio_iommufd_physical_detach_ioas	((vfio_iommufd_undo_fn *)NULL)
+#define vfio_iommufd_emulated_bind		((vfio_iommufd_bind_fn *)NULL)
+#define vfio_iommufd_emulated_unbind		((vfio_iommufd_undo_fn *)NULL)
+#define vfio_iommufd_emulated_attach_ioas	((vfio_iommufd_attach_fn *)NULL)
+#define vfio_iommufd_emulated_detach_ioas	((vfio_iommufd_undo_fn *)NULL)
 #endif
 
 /* True when the device is in use through its cdev rather than its group. */
@@ -282,6 +293,8 @@ static inline int vfio_check_feature(u32 flags, size_t argsz, u32 supported_ops,
 	return 1;
 }
 
+/* ---- Drivers: the device's life --------------------------------------- */
+
 struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
 				       const struct vfio_device_ops *ops);
 
@@ -307,27 +320,42 @@ static inline void vfio_put_device(struct vfio_device *device)
 	put_device(&device->device);
 }
 
+int vfio_assign_device_set(struct vfio_device *device, void *set_id);
 int vfio_register_group_dev(struct vfio_device *device);
 int vfio_register_emulated_iommu_dev(struct vfio_device *device);
 void vfio_unregister_group_dev(struct vfio_device *device);
 
-int vfio_assign_device_set(struct vfio_device *device, void *set_id);
-unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set);
+/* Under the device set's lock: resets of a whole set. */
 struct vfio_device *
 vfio_find_device_in_devset(struct vfio_device_set *dev_set,
 			   struct device *dev);
+unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set);
+
+/* ---- Drivers: migration ------------------------------------------------ */
 
 int vfio_mig_get_next_state(struct vfio_device *device,
 			    enum vfio_device_mig_state cur_fsm,
 			    enum vfio_device_mig_state new_fsm,
 			    enum vfio_device_mig_state *next_fsm);
-
 void vfio_combine_iova_ranges(struct rb_root_cached *root, u32 cur_nodes,
 			      u32 req_nodes);
 
-/* The file interface: what KVM and vfio-pci may ask of a VFIO file. */
-struct iommu_group *vfio_file_iommu_group(struct file *file);
+/* ---- Drivers of emulated-IOMMU devices: their DMA ---------------------- */
 
+#define VFIO_PIN_PAGES_MAX_ENTRIES	(PAGE_SIZE / sizeof(unsigned long))
+
+int vfio_pin_pages(struct vfio_device *device, dma_addr_t iova,
+		   int npage, int prot, struct page **pages);
+void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage);
+int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova,
+		void *data, size_t len, bool write);
+
+/* ---- KVM and vfio-pci: questions about VFIO files ---------------------- */
+
+bool vfio_file_is_valid(struct file *file);
+void vfio_file_set_kvm(struct file *file, struct kvm *kvm);
+bool vfio_file_enforced_coherent(struct file *file);
+struct iommu_group *vfio_file_iommu_group(struct file *file);
 #if IS_ENABLED(CONFIG_VFIO_GROUP)
 bool vfio_file_is_group(struct file *file);
 bool vfio_file_has_dev(struct file *file, struct vfio_device *device);
@@ -342,18 +370,8 @@ static inline bool vfio_file_has_dev(struct file *file, struct vfio_device *devi
 	return false;
 }
 #endif
-bool vfio_file_is_valid(struct file *file);
-bool vfio_file_enforced_coherent(struct file *file);
-void vfio_file_set_kvm(struct file *file, struct kvm *kvm);
 
-/* Emulated-IOMMU devices: access to the pages userspace mapped for DMA. */
-#define VFIO_PIN_PAGES_MAX_ENTRIES	(PAGE_SIZE / sizeof(unsigned long))
-
-int vfio_pin_pages(struct vfio_device *device, dma_addr_t iova,
-		   int npage, int prot, struct page **pages);
-void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage);
-int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova,
-		void *data, size_t len, bool write);
+/* ---- Drivers: ioctl helpers -------------------------------------------- */
 
 /**
  * struct vfio_info_cap - a capability chain being built
@@ -376,39 +394,46 @@ int vfio_set_irqs_validate_and_prepare(struct vfio_irq_set *hdr,
 				       int num_irqs, int max_irq_type,
 				       size_t *data_size);
 
+/* ---- Drivers: eventfds that trigger work -------------------------------- */
+
 /**
  * struct virqfd - an eventfd whose signals run a handler
- * @opaque: the driver's context, the handler's first argument
- * @eventfd: the eventfd
  * @handler: runs, in atomic context, on every signal; a non-zero return
  *	also schedules @thread
  * @thread: runs from a workqueue
+ * @opaque: the driver's context, the handlers' first argument
  * @data: the handlers' second argument
- * @inject: runs @thread
+ * @pvirqfd: the driver's pointer to this virqfd, cleared on shutdown
+ * @eventfd: the eventfd
  * @wait: our entry in the eventfd's wait queue
  * @pt: used to add @wait to it
- * @shutdown: tears the virqfd down
+ * @inject: runs @thread
  * @flush_inject: waits for @inject to finish
- * @pvirqfd: the driver's pointer to this virqfd, cleared on shutdown
+ * @shutdown: tears the virqfd down
  */
 struct virqfd {
+	/* what the driver gave */
+	int			(*handler)(void *opaque, void *data);
+	void			(*thread)(void *opaque, void *data);
 	void			*opaque;
-	struct eventfd_ctx	*eventfd;
-	int			(*handler)(void *, void *);
-	void			(*thread)(void *, void *);
 	void			*data;
-	struct work_struct	inject;
+	struct virqfd		**pvirqfd;
+
+	/* the eventfd and our place on its wait queue */
+	struct eventfd_ctx	*eventfd;
 	wait_queue_entry_t	wait;
 	poll_table		pt;
-	struct work_struct	shutdown;
+
+	/* deferred work: the thread, waiting for it, and teardown */
+	struct work_struct	inject;
 	struct work_struct	flush_inject;
-	struct virqfd		**pvirqfd;
+	struct work_struct	shutdown;
 };
 
 int vfio_virqfd_enable(void *opaque, int (*handler)(void *, void *),
 		       void (*thread)(void *, void *), void *data,
 		       struct virqfd **pvirqfd, int fd);
-void vfio_virqfd_disable(struct virqfd **pvirqfd);
 void vfio_virqfd_flush_thread(struct virqfd **pvirqfd);
+void vfio_virqfd_disable(struct virqfd **pvirqfd);
 
 #endif /* VFIO_H */

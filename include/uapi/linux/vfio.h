@@ -94,6 +94,7 @@ struct vfio_group_status {
 	__u32	argsz;
 	__u32	flags;
 };
+
 #define VFIO_GROUP_FLAGS_VIABLE		(1 << 0)
 #define VFIO_GROUP_FLAGS_CONTAINER_SET	(1 << 1)
 
@@ -134,6 +135,7 @@ struct vfio_device_info {
 	__u32	cap_offset;
 	__u32	pad;
 };
+
 #define VFIO_DEVICE_FLAGS_RESET		(1 << 0)	/* VFIO_DEVICE_RESET works */
 #define VFIO_DEVICE_FLAGS_PCI		(1 << 1)
 #define VFIO_DEVICE_FLAGS_PLATFORM	(1 << 2)
@@ -167,6 +169,7 @@ struct vfio_device_info_cap_pci_atomic_comp {
 	__u32	flags;
 	__u32	reserved;
 };
+
 #define VFIO_PCI_ATOMIC_COMP32		(1 << 0)
 #define VFIO_PCI_ATOMIC_COMP64		(1 << 1)
 #define VFIO_PCI_ATOMIC_COMP128		(1 << 2)
@@ -189,6 +192,7 @@ struct vfio_region_info {
 	__aligned_u64	size;
 	__aligned_u64	offset;
 };
+
 #define VFIO_REGION_INFO_FLAG_READ	(1 << 0)
 #define VFIO_REGION_INFO_FLAG_WRITE	(1 << 1)
 #define VFIO_REGION_INFO_FLAG_MMAP	(1 << 2)
@@ -262,6 +266,7 @@ struct vfio_region_gfx_edid {
 	__u32	max_yres;
 	__u32	link_state;
 };
+
 #define VFIO_DEVICE_GFX_LINK_STATE_UP		1
 #define VFIO_DEVICE_GFX_LINK_STATE_DOWN		2
 
@@ -284,6 +289,7 @@ struct vfio_device_migration_info {
 	__aligned_u64	data_offset;
 	__aligned_u64	data_size;
 };
+
 #define VFIO_DEVICE_STATE_V1_STOP	(0)
 #define VFIO_DEVICE_STATE_V1_RUNNING	(1 << 0)
 #define VFIO_DEVICE_STATE_V1_SAVING	(1 << 1)
@@ -291,16 +297,18 @@ struct vfio_device_migration_info {
 #define VFIO_DEVICE_STATE_MASK		(VFIO_DEVICE_STATE_V1_RUNNING | \
 					 VFIO_DEVICE_STATE_V1_SAVING | \
 					 VFIO_DEVICE_STATE_V1_RESUMING)
-/* RESUMING may not be combined with another bit. */
+/*
+ * RESUMING may not be combined with another bit: of the eight values of
+ * the mask, exactly those up to RESUMING alone are valid.
+ */
 #define VFIO_DEVICE_STATE_VALID(state) \
-	(state & VFIO_DEVICE_STATE_V1_RESUMING ? \
-	 (state & VFIO_DEVICE_STATE_MASK) == VFIO_DEVICE_STATE_V1_RESUMING : 1)
+	(((state) & VFIO_DEVICE_STATE_MASK) <= VFIO_DEVICE_STATE_V1_RESUMING)
 /* SAVING together with RESUMING, and nothing else, marks an error. */
 #define VFIO_DEVICE_STATE_IS_ERROR(state) \
-	((state & VFIO_DEVICE_STATE_MASK) == (VFIO_DEVICE_STATE_V1_SAVING | \
-					      VFIO_DEVICE_STATE_V1_RESUMING))
+	(((state) & VFIO_DEVICE_STATE_MASK) == (VFIO_DEVICE_STATE_V1_SAVING | \
+						VFIO_DEVICE_STATE_V1_RESUMING))
 #define VFIO_DEVICE_STATE_SET_ERROR(state) \
-	((state & ~VFIO_DEVICE_STATE_MASK) | VFIO_DEVICE_STATE_V1_SAVING | \
+	(((state) & ~VFIO_DEVICE_STATE_MASK) | VFIO_DEVICE_STATE_V1_SAVING | \
 	 VFIO_DEVICE_STATE_V1_RESUMING)
 
 /* The MSI-X table of this BAR may be mapped along with the rest of it. */
@@ -341,6 +349,7 @@ struct vfio_irq_info {
 	__u32	index;
 	__u32	count;
 };
+
 #define VFIO_IRQ_INFO_EVENTFD		(1 << 0)
 #define VFIO_IRQ_INFO_MASKABLE		(1 << 1)
 #define VFIO_IRQ_INFO_AUTOMASKED	(1 << 2)
@@ -372,6 +381,7 @@ struct vfio_irq_set {
 	__u32	count;
 	__u8	data[];
 };
+
 #define VFIO_IRQ_SET_DATA_NONE		(1 << 0)
 #define VFIO_IRQ_SET_DATA_BOOL		(1 << 1)
 #define VFIO_IRQ_SET_DATA_EVENTFD	(1 << 2)
@@ -460,6 +470,7 @@ struct vfio_pci_dependent_device {
 	__u8	bus;
 	__u8	devfn;
 };
+
 #define VFIO_PCI_DEVID_OWNED		0
 #define VFIO_PCI_DEVID_NOT_OWNED	-1
 
@@ -478,6 +489,7 @@ struct vfio_pci_hot_reset_info {
 	__u32	count;
 	struct vfio_pci_dependent_device devices[];
 };
+
 #define VFIO_PCI_HOT_RESET_FLAG_DEV_ID		(1 << 0)
 #define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED	(1 << 1)
 
@@ -543,6 +555,7 @@ struct vfio_device_gfx_plane_info {
 	};
 	__u32	reserved;
 };
+
 #define VFIO_GFX_PLANE_TYPE_PROBE	(1 << 0)
 #define VFIO_GFX_PLANE_TYPE_DMABUF	(1 << 1)
 #define VFIO_GFX_PLANE_TYPE_REGION	(1 << 2)
@@ -570,6 +583,7 @@ struct vfio_device_ioeventfd {
 	__s32	fd;
 	__u32	reserved;
 };
+
 #define VFIO_DEVICE_IOEVENTFD_8		(1 << 0)
 #define VFIO_DEVICE_IOEVENTFD_16	(1 << 1)
 #define VFIO_DEVICE_IOEVENTFD_32	(1 << 2)
@@ -597,6 +611,7 @@ struct vfio_device_feature {
 	__u32	flags;
 	__u8	data[];
 };
+
 #define VFIO_DEVICE_FEATURE_MASK	(0xffff)
 #define VFIO_DEVICE_FEATURE_GET		(1 << 16)
 #define VFIO_DEVICE_FEATURE_SET		(1 << 17)
@@ -672,6 +687,7 @@ struct vfio_device_detach_iommufd_pt {
 struct vfio_device_feature_migration {
 	__aligned_u64	flags;
 };
+
 #define VFIO_MIGRATION_STOP_COPY	(1 << 0)
 #define VFIO_MIGRATION_P2P		(1 << 1)
 #define VFIO_MIGRATION_PRE_COPY		(1 << 2)
@@ -796,6 +812,7 @@ struct vfio_device_feature_mig_data_size {
 struct vfio_device_feature_bus_master {
 	__u32	op;
 };
+
 #define VFIO_DEVICE_FEATURE_CLEAR_MASTER	0
 #define VFIO_DEVICE_FEATURE_SET_MASTER		1
 
@@ -818,6 +835,7 @@ struct vfio_iommu_type1_info {
 	__u32	cap_offset;
 	__u32	pad;
 };
+
 #define VFIO_IOMMU_INFO_PGSIZES		(1 << 0)
 #define VFIO_IOMMU_INFO_CAPS		(1 << 1)
 
@@ -873,6 +891,7 @@ struct vfio_iommu_type1_dma_map {
 	__u64	iova;
 	__u64	size;
 };
+
 #define VFIO_DMA_MAP_FLAG_READ		(1 << 0)
 #define VFIO_DMA_MAP_FLAG_WRITE		(1 << 1)
 #define VFIO_DMA_MAP_FLAG_VADDR		(1 << 2)
@@ -909,6 +928,7 @@ struct vfio_iommu_type1_dma_unmap {
 	__u64	size;
 	__u8	data[];
 };
+
 #define VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP	(1 << 0)
 #define VFIO_DMA_UNMAP_FLAG_ALL			(1 << 1)
 #define VFIO_DMA_UNMAP_FLAG_VADDR		(1 << 2)
@@ -932,6 +952,7 @@ struct vfio_iommu_type1_dirty_bitmap {
 	__u32	flags;
 	__u8	data[];
 };
+
 #define VFIO_IOMMU_DIRTY_PAGES_FLAG_START	(1 << 0)
 #define VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP	(1 << 1)
 #define VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP	(1 << 2)
@@ -974,6 +995,7 @@ struct vfio_iommu_spapr_tce_info {
 	__u32	dma32_window_size;
 	struct vfio_iommu_spapr_tce_ddw_info ddw;
 };
+
 #define VFIO_IOMMU_SPAPR_INFO_DDW	(1 << 0)
 
 #define VFIO_IOMMU_SPAPR_TCE_GET_INFO	_IO(VFIO_TYPE, VFIO_BASE + 12)
