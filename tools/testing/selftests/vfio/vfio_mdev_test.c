@@ -162,4 +162,199 @@ TEST_F(mdev, through_group)
 	check_mtty(_metadata, o->fd);
 }
 
+/* Open the mdev through its cdev if the kernel has one, else its group. */
+static int open_mtty(struct vt_dev *o)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	__u32 pt;
+	int n, ret;
+
+	if (!vt_no_cdev()) {
+		ret = vt_cdev_path(MDEV_DEV, path, sizeof(path));
+		if (ret)
+			return ret;
+		o->fd = open(path, O_RDWR);
+		o->iommufd = vt_iommufd_with_ioas(&o->ioas);
+		if (o->fd < 0 || o->iommufd < 0)
+			return -ENODEV;
+		pt = o->ioas;
+		ret = vt_bind(o->fd, o->iommufd, NULL);
+		return ret ? ret : vt_attach(o->fd, &pt);
+	}
+	n = readlink(MDEV_DEV "/iommu_group", link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	o->group = open(path, O_RDWR);
+	o->container = vt_container_open();
+	if (o->group < 0 || o->container < 0)
+		return -ENODEV;
+	ret = vt_container_setup(o->container, o->group, VFIO_TYPE1v2_IOMMU);
+	if (ret)
+		return ret;
+	o->fd = vt_group_device(o->group, MDEV_UUID);
+	return o->fd < 0 ? o->fd : 0;
+}
+
+static int feature(int fd, __u32 flags, void *data, size_t len)
+{
+	char buf[sizeof(struct vfio_device_feature) + 64] = {};
+	struct vfio_device_feature *f = (void *)buf;
+	int ret;
+
+	f->argsz = sizeof(*f) + len;
+	f->flags = flags;
+	if (len)
+		memcpy(f->data, data, len);
+	ret = ioctl(fd, VFIO_DEVICE_FEATURE, f);
+	if (ret)
+		return -errno;
+	if (len)
+		memcpy(data, f->data, len);
+	return 0;
+}
+
+static int mig_state(int fd, __u32 *state, int *data_fd, bool set)
+{
+	struct vfio_device_feature_mig_state st = { .device_state = *state };
+	int ret;
+
+	ret = feature(fd, VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE |
+		      (set ? VFIO_DEVICE_FEATURE_SET : VFIO_DEVICE_FEATURE_GET),
+		      &st, sizeof(st));
+	*state = st.device_state;
+	if (data_fd)
+		*data_fd = st.data_fd;
+	return ret;
+}
+
+TEST_F(mdev, migration_feature)
+{
+	struct vfio_device_feature_migration mig = {};
+
+	if (vt_no_cdev() && vt_no_container())
+		SKIP(return, "no way to open the mdev here");
+	ASSERT_EQ(0, open_mtty(&self->o));
+	ASSERT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIGRATION, &mig, sizeof(mig)));
+	EXPECT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
+		  VFIO_MIGRATION_PRE_COPY, mig.flags);
+	/* the migration flags can only be read */
+	EXPECT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
+	EXPECT_EQ(-EINVAL, feature(self->o.fd, VFIO_DEVICE_FEATURE_PROBE |
+				   VFIO_DEVICE_FEATURE_SET |
+				   VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
+	/* a GET without room for the answer */
+	EXPECT_EQ(-EINVAL, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+				   VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
+}
+
+/* Walk the state machine: plain states, a data stream, an invalid state. */
+TEST_F(mdev, migration_states)
+{
+	struct vfio_device_feature_mig_data_size size = {};
+	__u32 state = 0;
+	char data[64];
+	int dfd;
+
+	if (vt_no_cdev() && vt_no_container())
+		SKIP(return, "no way to open the mdev here");
+	ASSERT_EQ(0, open_mtty(&self->o));
+	ASSERT_EQ(0, mig_state(self->o.fd, &state, NULL, false));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
+
+	state = VFIO_DEVICE_STATE_STOP;
+	ASSERT_EQ(0, mig_state(self->o.fd, &state, &dfd, true));
+	EXPECT_EQ(-1, dfd);
+	ASSERT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, &size, sizeof(size)));
+	EXPECT_LT(0, size.stop_copy_length);
+
+	/* STOP_COPY comes with the stream of the device's state */
+	state = VFIO_DEVICE_STATE_STOP_COPY;
+	ASSERT_EQ(0, mig_state(self->o.fd, &state, &dfd, true));
+	ASSERT_LE(0, dfd);
+	EXPECT_LT(0, read(dfd, data, sizeof(data)));
+	EXPECT_EQ(FD_CLOEXEC, fcntl(dfd, F_GETFD) & FD_CLOEXEC);
+	close(dfd);
+
+	/* combination transitions go through the arcs in between */
+	state = VFIO_DEVICE_STATE_RUNNING;
+	ASSERT_EQ(0, mig_state(self->o.fd, &state, &dfd, true));
+	ASSERT_EQ(0, mig_state(self->o.fd, &state, NULL, false));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
+
+	/* ERROR cannot be asked for */
+	state = VFIO_DEVICE_STATE_ERROR;
+	EXPECT_EQ(-EINVAL, mig_state(self->o.fd, &state, &dfd, true));
+	state = VFIO_DEVICE_STATE_NR;
+	EXPECT_EQ(-EINVAL, mig_state(self->o.fd, &state, &dfd, true));
+}
+
+TEST_F(mdev, dma_logging)
+{
+	struct vfio_device_feature_dma_logging_range ranges[2] = {
+		{ .iova = 0x100000, .length = 0x10000 },
+		{ .iova = 0x200000, .length = 0x10000 },
+	};
+	struct vfio_device_feature_dma_logging_control ctl = {
+		.page_size = 4096,
+		.num_ranges = 2,
+		.ranges = (uintptr_t)ranges,
+	};
+	__u64 bitmap[4] = {};
+	struct vfio_device_feature_dma_logging_report report = {
+		.iova = 0x100000,
+		.length = 0x10000,
+		.page_size = 4096,
+		.bitmap = (uintptr_t)bitmap,
+	};
+	const __u32 start = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START;
+
+	if (vt_no_cdev() && vt_no_container())
+		SKIP(return, "no way to open the mdev here");
+	ASSERT_EQ(0, open_mtty(&self->o));
+	/* ranges that overlap, are misaligned, or are none */
+	ranges[1].iova = 0x108000;
+	EXPECT_EQ(-EINVAL, feature(self->o.fd, start, &ctl, sizeof(ctl)));
+	ranges[1].iova = 0x200800;
+	EXPECT_EQ(-EINVAL, feature(self->o.fd, start, &ctl, sizeof(ctl)));
+	ranges[1].iova = 0x200000;
+	ctl.num_ranges = 0;
+	EXPECT_EQ(-EINVAL, feature(self->o.fd, start, &ctl, sizeof(ctl)));
+	ctl.num_ranges = 2;
+
+	ASSERT_EQ(0, feature(self->o.fd, start, &ctl, sizeof(ctl)));
+	EXPECT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
+			     &report, sizeof(report)));
+	/* a report page size that is not a power of two */
+	report.page_size = 4096 * 3;
+	EXPECT_EQ(-EINVAL, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+				   VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
+				   &report, sizeof(report)));
+	EXPECT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_SET |
+			     VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP, NULL, 0));
+}
+
+/* debugfs: the migration state, and (since 6.18) the migration features. */
+TEST_F(mdev, debugfs_migration)
+{
+	const char *dir = "/sys/kernel/debug/vfio/" MDEV_UUID "/migration";
+	char path[PATH_MAX], buf[128];
+
+	if (!vt_kconfig("CONFIG_VFIO_DEBUGFS"))
+		SKIP(return, "kernel built without CONFIG_VFIO_DEBUGFS");
+	snprintf(path, sizeof(path), "%s/state", dir);
+	ASSERT_EQ(0, vt_sysfs_read(path, buf, sizeof(buf)));
+	EXPECT_STREQ("RUNNING", buf);
+	snprintf(path, sizeof(path), "%s/features", dir);
+	if (access(path, R_OK) && !vt_ours())
+		SKIP(return, "kernel predates the 6.18 migration/features file");
+	ASSERT_EQ(0, vt_sysfs_read(path, buf, sizeof(buf)));
+	EXPECT_STREQ("stop-copy\np2p\npre-copy\ndirty-tracking", buf);
+}
+
 TEST_HARNESS_MAIN

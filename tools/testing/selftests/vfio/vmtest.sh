@@ -454,7 +454,7 @@ run_variants()
 		make_kernel "$(variant_side "$SIDE" "$variant")" "$variant"
 	done
 	make_tests
-	if [ -n "${LINT:-}" ]; then
+	if [ -n "${LINT:-}" ] && [ "$SIDE" = ours ]; then
 		lint
 	fi
 	for variant in "${vlist[@]}"; do
