@@ -13,6 +13,8 @@
 #     demo     build the kernel and boot it with the edu DMA demo
 #     shell    boot the kernel with an interactive busybox shell
 #     lint     checkpatch --strict on our C files; sparse and W=1 on our core
+#     compile  build every in-tree VFIO user against our tree and upstream's
+#              (errors or added warnings fail; part of check)
 #     mutate   prove every test can fail: run each against a mutant of
 #              itself with one assertion inverted
 #   (demo, shell and mutate use the "full" variant, or "cdev-only" while
@@ -216,8 +218,19 @@ check_uapi()
 fragments()
 {
 	local variant=$1
-	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug"
-	[ "$variant" = full ] || echo "$SELFDIR/config.$variant"
+	case "$variant" in
+	full)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" ;;
+	# the compile check builds, never boots: no debug options; both sides
+	# leave out the legacy layers while our tree does not have them
+	compile)
+		echo "$SELFDIR/config.vm" "$SELFDIR/config"
+		[ "$(SIDE=ours variant_side ours full)" = ours ] ||
+			echo "$SELFDIR/config.cdev-only"
+		echo "$SELFDIR/config.compile"
+		;;
+	*)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
+		     "$SELFDIR/config.$variant" ;;
+	esac
 }
 
 # Fail loudly if a symbol asked for by the fragments (the last one to name
@@ -248,7 +261,7 @@ check_config()
 	[ $bad -eq 0 ] || die "kernel config $cfg does not match the fragments"
 }
 
-make_kernel()
+configure()
 {
 	local side=$1 variant=$2
 	local src="$WORK/$side/src" out="$WORK/$side/out/$variant"
@@ -265,14 +278,30 @@ make_kernel()
 		check_config "$out/.config" "${frags[@]}"
 		echo "$sum" > "$out/.vmtest-config"
 	fi
-	log "building $side/$variant"
+}
+
+# Build targets of a configured tree; the log goes to $out/$2.log.
+build_targets()
+{
+	local side=$1 variant=$2 logname=$3; shift 3
+	local src="$WORK/$side/src" out="$WORK/$side/out/$variant"
 	# ccache keys on paths relative to $WORK, and every side and variant
 	# sits at the same depth, so objects are shared wherever the sources
 	# preprocess identically.
 	CCACHE_BASEDIR="$WORK" CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros \
 	make -s -C "$src" O="$out" ARCH=$ARCH -j"$JOBS" CC="ccache gcc" \
 		KBUILD_BUILD_TIMESTAMP=vmtest KBUILD_BUILD_USER=vmtest \
-		KBUILD_BUILD_HOST=vmtest bzImage > "$out/build.log" 2>&1 ||
+		KBUILD_BUILD_HOST=vmtest "$@" > "$out/$logname.log" 2>&1
+}
+
+make_kernel()
+{
+	local side=$1 variant=$2
+	local out="$WORK/$side/out/$variant"
+
+	configure "$side" "$variant"
+	log "building $side/$variant"
+	build_targets "$side" "$variant" build bzImage ||
 		{ tail -n 60 "$out/build.log"; die "kernel build failed: $side/$variant"; }
 	if grep -E 'warning:|error:' "$out/build.log" | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio' ; then
 		die "the VFIO build of $side/$variant has warnings"
@@ -456,6 +485,7 @@ run_variants()
 	make_tests
 	if [ -n "${LINT:-}" ] && [ "$SIDE" = ours ]; then
 		lint
+		[ "$(core_of ours)" = upstream ] || compile_check
 	fi
 	for variant in "${vlist[@]}"; do
 		vside=$(variant_side "$SIDE" "$variant")
@@ -475,6 +505,34 @@ run_variants()
 	printf '%s\n' "${summary[@]}"
 	echo "$tp passed, $tf failed, $ts skipped"
 	[ $tf -eq 0 ]
+}
+
+# Every in-tree user of the VFIO API that x86_64 can build (with
+# COMPILE_TEST): the vfio-pci variants, platform, the mdev samples, KVM's
+# VFIO device and i915's GVT-g.
+COMPILE_DIRS=(drivers/vfio/ samples/vfio-mdev/ virt/kvm/ arch/x86/kvm/
+	      drivers/gpu/drm/i915/)
+
+# Build them against our headers and core, and against upstream's with the
+# same configuration: errors fail, and so does any warning we add.
+compile_check()
+{
+	local side w
+	for side in upstream ours; do
+		configure "$side" compile
+		log "compiling the in-tree VFIO users: $side"
+		build_targets "$side" compile compile "${COMPILE_DIRS[@]}" ||
+			{ tail -n 40 "$WORK/$side/out/compile/compile.log";
+			  die "the in-tree VFIO users do not build on $side"; }
+		{ grep -E 'warning:' "$WORK/$side/out/compile/compile.log" || true; } |
+			sed -e "s#$WORK/$side/src/##" | sort -u > "$WORK/$side/out/compile/warnings"
+	done
+	w=$(comm -13 "$WORK/upstream/out/compile/warnings" "$WORK/ours/out/compile/warnings")
+	if [ -n "$w" ]; then
+		printf '%s\n' "$w"
+		die "our tree adds warnings to the in-tree VFIO users"
+	fi
+	log "in-tree VFIO users: built with no errors and no new warnings ($(wc -l < "$WORK/ours/out/compile/warnings") upstream warnings, none added)"
 }
 
 # checkpatch's one finding that is not a fault: vfio_alloc_device() names
@@ -585,6 +643,9 @@ main()
 	lint)
 		make_kernel ours "$(main_variant)"
 		lint
+		;;
+	compile)
+		compile_check
 		;;
 	demo)
 		v=$(main_variant)
