@@ -567,6 +567,10 @@ lint()
 		die "sparse or W=1 warns about our core"
 	fi
 	log "sparse (C=2) and W=1 on drivers/vfio/: clean"
+	# our migration state machine against upstream's, every case
+	python3 "$SELFDIR/fsm_check.py" "$WORK/upstream/src/drivers/vfio/vfio_main.c" \
+		"$REPO/drivers/vfio/helpers.c" "$WORK/ours/headers/usr/include" ||
+		die "vfio_mig_get_next_state() differs from upstream's"
 }
 
 # One mutant per test (mutate.py), built like the tests themselves.
