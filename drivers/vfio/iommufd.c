@@ -125,10 +125,10 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_physical_bind);
 void vfio_iommufd_physical_detach_ioas(struct vfio_device *vdev)
 {
 	lockdep_assert_held(&vdev->dev_set->lock);
-	if (WARN_ON(!vdev->iommufd_device) || !vdev->iommufd_attached)
-		return;
-	iommufd_device_detach(vdev->iommufd_device);
-	vdev->iommufd_attached = false;
+	if (!WARN_ON(!vdev->iommufd_device) && vdev->iommufd_attached) {
+		iommufd_device_detach(vdev->iommufd_device);
+		vdev->iommufd_attached = false;
+	}
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_physical_detach_ioas);
 
@@ -242,10 +242,10 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_attach_ioas);
 void vfio_iommufd_emulated_detach_ioas(struct vfio_device *vdev)
 {
 	lockdep_assert_held(&vdev->dev_set->lock);
-	if (WARN_ON(!vdev->iommufd_access) || !vdev->iommufd_attached)
-		return;
-	iommufd_access_detach(vdev->iommufd_access);
-	vdev->iommufd_attached = false;
+	if (!WARN_ON(!vdev->iommufd_access) && vdev->iommufd_attached) {
+		iommufd_access_detach(vdev->iommufd_access);
+		vdev->iommufd_attached = false;
+	}
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_detach_ioas);
 
@@ -257,9 +257,12 @@ static void vfio_emulated_access_unmap(void *data, unsigned long iova,
 				       unsigned long length)
 {
 	struct vfio_device *vdev = data;
+	void (*unmap)(struct vfio_device *vdev, u64 iova, u64 length);
 
-	if (vdev->ops->dma_unmap)
-		vdev->ops->dma_unmap(vdev, iova, length);
+	/* a driver that never pins pages need not care */
+	unmap = vdev->ops->dma_unmap;
+	if (unmap)
+		unmap(vdev, iova, length);
 }
 
 static const struct iommufd_access_ops vfio_emulated_access_ops = {
