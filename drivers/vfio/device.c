@@ -348,11 +348,12 @@ static int vfio_device_register(struct vfio_device *device,
 	reinit_completion(&device->comp);
 	refcount_set(&device->refcount, 1);
 	ret = vfio_cdev_add_device(device);
-	if (ret)
-		goto err_detach;
-	vfio_group_publish_device(device);
-	vfio_debugfs_add_device(device);
-	return 0;
+	if (!ret) {
+		/* visible now: let the group and debugfs show it too */
+		vfio_group_publish_device(device);
+		vfio_debugfs_add_device(device);
+		return 0;
+	}
 
 err_detach:
 	vfio_group_detach_device(device);

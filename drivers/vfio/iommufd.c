@@ -109,10 +109,9 @@ int vfio_iommufd_physical_bind(struct vfio_device *vdev,
 
 	lockdep_assert_held(&vdev->dev_set->lock);
 	idev = iommufd_device_bind(ictx, vdev->dev, out_device_id);
-	if (IS_ERR(idev))
-		return PTR_ERR(idev);
-	vdev->iommufd_device = idev;
-	return 0;
+	if (!IS_ERR(idev))
+		vdev->iommufd_device = idev;
+	return PTR_ERR_OR_ZERO(idev);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_physical_bind);
 
@@ -138,10 +137,13 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_physical_detach_ioas);
  */
 void vfio_iommufd_physical_unbind(struct vfio_device *vdev)
 {
+	struct iommufd_device *idev = vdev->iommufd_device;
+
 	lockdep_assert_held(&vdev->dev_set->lock);
+	/* detach first: the device's DMA is blocked before iommufd lets go */
 	vfio_iommufd_physical_detach_ioas(vdev);
-	iommufd_device_unbind(vdev->iommufd_device);
 	vdev->iommufd_device = NULL;
+	iommufd_device_unbind(idev);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_physical_unbind);
 
@@ -186,10 +188,11 @@ static const struct iommufd_access_ops vfio_emulated_access_ops;
 int vfio_iommufd_emulated_bind(struct vfio_device *vdev,
 			       struct iommufd_ctx *ictx, u32 *out_device_id)
 {
-	struct iommufd_access *access = iommufd_access_create(ictx,
-			&vfio_emulated_access_ops, vdev, out_device_id);
+	struct iommufd_access *access;
 
 	lockdep_assert_held(&vdev->dev_set->lock);
+	access = iommufd_access_create(ictx, &vfio_emulated_access_ops, vdev,
+				       out_device_id);
 	if (!IS_ERR(access))
 		vdev->iommufd_access = access;
 	return PTR_ERR_OR_ZERO(access);
