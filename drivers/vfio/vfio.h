@@ -71,13 +71,13 @@ struct vfio_container;
  * @kvm_lock: protects @kvm
  */
 struct vfio_device_file {
+	u8 access_granted;
 	struct vfio_device *device;
-	struct vfio_group *group;
 	struct iommufd_ctx *iommufd;
 	u32 devid;
-	u8 access_granted;
-	struct kvm *kvm;
+	struct vfio_group *group;
 	spinlock_t kvm_lock;	/* protects @kvm */
+	struct kvm *kvm;
 };
 
 /* device.c */

@@ -35,10 +35,10 @@ struct iommufd_access;
  * @device_count: number of members; the set is freed when it drops to 0
  */
 struct vfio_device_set {
-	void *set_id;
 	struct mutex lock;	/* see above */
 	struct list_head device_list;
 	unsigned int device_count;
+	void *set_id;
 };
 
 /**
@@ -80,21 +80,25 @@ struct vfio_device_set {
  * @debug_root: the device's debugfs directory
  */
 struct vfio_device {
+	/* set by the driver */
 	struct device *dev;
 	const struct vfio_device_ops *ops;
+	unsigned int migration_flags;
 	const struct vfio_migration_ops *mig_ops;
 	const struct vfio_log_ops *log_ops;
+
+	/* set by the core, read by drivers */
+	struct vfio_device_set *dev_set;
+	struct list_head dev_set_list;
+	struct kvm *kvm;
+	struct inode *inode;
+
+	/* the legacy layers' links */
 #if IS_ENABLED(CONFIG_VFIO_GROUP)
 	struct vfio_group *group;
 	struct list_head group_next;
 	struct list_head iommu_entry;
 #endif
-	struct vfio_device_set *dev_set;
-	struct list_head dev_set_list;
-	unsigned int migration_flags;
-	struct kvm *kvm;
-
-	struct inode *inode;
 
 	/* Members below are private to the VFIO core. */
 
