@@ -164,13 +164,7 @@ static int vfio_feature_migration(struct vfio_device *device, u32 flags,
 	struct vfio_device_feature_migration mig = {
 		.flags = device->migration_flags,
 	};
-	int ret;
 
-	if (!device->mig_ops)
-		return -ENOTTY;
-	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET, sizeof(mig));
-	if (ret != 1)
-		return ret;
 	return copy_to_user(arg, &mig, sizeof(mig)) ? -EFAULT : 0;
 }
 
@@ -181,11 +175,6 @@ static int vfio_feature_mig_data_size(struct vfio_device *device, u32 flags,
 	unsigned long length;
 	int ret;
 
-	if (!device->mig_ops)
-		return -ENOTTY;
-	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET, sizeof(size));
-	if (ret != 1)
-		return ret;
 	ret = device->mig_ops->migration_get_data_size(device, &length);
 	if (ret)
 		return ret;
@@ -221,14 +210,6 @@ static int vfio_feature_mig_state(struct vfio_device *device, u32 flags,
 	enum vfio_device_mig_state cur;
 	struct file *stream;
 	int ret;
-
-	if (!device->mig_ops)
-		return -ENOTTY;
-	ret = vfio_check_feature(flags, argsz,
-				 VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET,
-				 sizeof(state));
-	if (ret != 1)
-		return ret;
 
 	if (flags & VFIO_DEVICE_FEATURE_GET) {
 		ret = device->mig_ops->migration_get_state(device, &cur);
@@ -293,11 +274,6 @@ static int vfio_feature_log_start(struct vfio_device *device, u32 flags,
 	struct interval_tree_node *nodes;
 	int ret;
 
-	if (!device->log_ops)
-		return -ENOTTY;
-	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET, sizeof(ctl));
-	if (ret != 1)
-		return ret;
 	if (copy_from_user(&ctl, arg, sizeof(ctl)))
 		return -EFAULT;
 	if (!ctl.num_ranges)
@@ -327,13 +303,6 @@ out_free:
 static int vfio_feature_log_stop(struct vfio_device *device, u32 flags,
 				 void __user *arg, size_t argsz)
 {
-	int ret;
-
-	if (!device->log_ops)
-		return -ENOTTY;
-	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET, 0);
-	if (ret != 1)
-		return ret;
 	return device->log_ops->log_stop(device);
 }
 
@@ -353,11 +322,6 @@ static int vfio_feature_log_report(struct vfio_device *device, u32 flags,
 	u64 end;
 	int ret;
 
-	if (!device->log_ops)
-		return -ENOTTY;
-	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET, sizeof(report));
-	if (ret != 1)
-		return ret;
 	if (copy_from_user(&report, arg, sizeof(report)))
 		return -EFAULT;
 	if (report.page_size < SZ_4K || !is_power_of_2(report.page_size))
@@ -377,15 +341,56 @@ static int vfio_feature_log_report(struct vfio_device *device, u32 flags,
 typedef int (*vfio_feature_fn)(struct vfio_device *device, u32 flags,
 			       void __user *arg, size_t argsz);
 
-/* The features the core implements; the driver gets all the others. */
-static const vfio_feature_fn vfio_core_features[] = {
-	[VFIO_DEVICE_FEATURE_MIGRATION] = vfio_feature_migration,
-	[VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE] = vfio_feature_mig_state,
-	[VFIO_DEVICE_FEATURE_DMA_LOGGING_START] = vfio_feature_log_start,
-	[VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP] = vfio_feature_log_stop,
-	[VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT] = vfio_feature_log_report,
-	[VFIO_DEVICE_FEATURE_MIG_DATA_SIZE] = vfio_feature_mig_data_size,
+/* What a feature needs from the device */
+enum { VFIO_FEATURE_MIG = 1, VFIO_FEATURE_LOG };
+
+/*
+ * The features the core implements; the driver gets all the others.  The
+ * dispatcher checks, for every one, that the device has the callbacks it
+ * needs, that the call asks only for the supported GET/SET, and that the
+ * data is large enough; a probe ends there.  The handlers do the rest.
+ */
+static const struct {
+	vfio_feature_fn fn;
+	u8 needs;
+	u32 ops;
+	size_t size;
+} vfio_core_features[] = {
+	[VFIO_DEVICE_FEATURE_MIGRATION] = {
+		vfio_feature_migration, VFIO_FEATURE_MIG, VFIO_DEVICE_FEATURE_GET,
+		sizeof(struct vfio_device_feature_migration) },
+	[VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE] = {
+		vfio_feature_mig_state, VFIO_FEATURE_MIG,
+		VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET,
+		sizeof(struct vfio_device_feature_mig_state) },
+	[VFIO_DEVICE_FEATURE_DMA_LOGGING_START] = {
+		vfio_feature_log_start, VFIO_FEATURE_LOG, VFIO_DEVICE_FEATURE_SET,
+		sizeof(struct vfio_device_feature_dma_logging_control) },
+	[VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP] = {
+		vfio_feature_log_stop, VFIO_FEATURE_LOG, VFIO_DEVICE_FEATURE_SET, 0 },
+	[VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT] = {
+		vfio_feature_log_report, VFIO_FEATURE_LOG, VFIO_DEVICE_FEATURE_GET,
+		sizeof(struct vfio_device_feature_dma_logging_report) },
+	[VFIO_DEVICE_FEATURE_MIG_DATA_SIZE] = {
+		vfio_feature_mig_data_size, VFIO_FEATURE_MIG, VFIO_DEVICE_FEATURE_GET,
+		sizeof(struct vfio_device_feature_mig_data_size) },
 };
+
+static int vfio_core_feature(struct vfio_device *device, u32 index, u32 flags,
+			     void __user *arg, size_t argsz)
+{
+	bool has = vfio_core_features[index].needs == VFIO_FEATURE_MIG ?
+		   !!device->mig_ops : !!device->log_ops;
+	int ret;
+
+	if (!has)
+		return -ENOTTY;
+	ret = vfio_check_feature(flags, argsz, vfio_core_features[index].ops,
+				 vfio_core_features[index].size);
+	if (ret != 1)
+		return ret;
+	return vfio_core_features[index].fn(device, flags, arg, argsz);
+}
 
 static int vfio_device_feature(struct vfio_device *device,
 			       struct vfio_device_feature __user *uarg)
@@ -393,7 +398,6 @@ static int vfio_device_feature(struct vfio_device *device,
 	const size_t hdr = offsetofend(struct vfio_device_feature, flags);
 	const u32 ops = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET;
 	struct vfio_device_feature feature;
-	vfio_feature_fn fn = NULL;
 	u32 index;
 
 	if (copy_from_user(&feature, uarg, hdr))
@@ -407,13 +411,13 @@ static int vfio_device_feature(struct vfio_device *device,
 		return -EINVAL;
 
 	index = feature.flags & VFIO_DEVICE_FEATURE_MASK;
-	if (index < ARRAY_SIZE(vfio_core_features))
-		fn = vfio_core_features[index];
-	if (!fn)
-		fn = device->ops->device_feature;
-	if (!fn)
+	if (index < ARRAY_SIZE(vfio_core_features) && vfio_core_features[index].fn)
+		return vfio_core_feature(device, index, feature.flags, uarg->data,
+					 feature.argsz - hdr);
+	if (!device->ops->device_feature)
 		return -ENOTTY;
-	return fn(device, feature.flags, uarg->data, feature.argsz - hdr);
+	return device->ops->device_feature(device, feature.flags, uarg->data,
+					   feature.argsz - hdr);
 }
 
 /* ---- File operations ----------------------------------------------------- */

@@ -287,10 +287,6 @@ static inline bool vfio_device_in_container(struct vfio_device *device)
 #if IS_ENABLED(CONFIG_IOMMUFD)
 int vfio_iommufd_bind_file(struct vfio_device_file *df);
 void vfio_iommufd_unbind_file(struct vfio_device_file *df);
-int vfio_iommufd_attach_compat_ioas(struct vfio_device *device,
-				    struct iommufd_ctx *ictx);
-bool vfio_iommufd_has_compat_ioas(struct vfio_device *device,
-				  struct iommufd_ctx *ictx);
 #else
 static inline int vfio_iommufd_bind_file(struct vfio_device_file *df)
 {
@@ -298,18 +294,6 @@ static inline int vfio_iommufd_bind_file(struct vfio_device_file *df)
 }
 
 static inline void vfio_iommufd_unbind_file(struct vfio_device_file *df) { }
-
-static inline int vfio_iommufd_attach_compat_ioas(struct vfio_device *device,
-						  struct iommufd_ctx *ictx)
-{
-	return -EOPNOTSUPP;
-}
-
-static inline bool vfio_iommufd_has_compat_ioas(struct vfio_device *device,
-						struct iommufd_ctx *ictx)
-{
-	return false;
-}
 #endif
 
 /* cdev.c */
