@@ -54,21 +54,34 @@ bool vfio_device_file_granted(struct vfio_device_file *df)
 	return smp_load_acquire(&df->access_granted);
 }
 
+/*
+ * The KVM the device will serve while open: the one the file was added
+ * to, or for a file from a group, the one the group was added to.  The
+ * reference is taken under the lock KVM sets it with, so the KVM cannot be
+ * freed in between.
+ */
+static void vfio_device_file_take_kvm(struct vfio_device_file *df)
+{
+	if (df->group) {
+		vfio_group_take_kvm(df->group, df->device);
+		return;
+	}
+	spin_lock(&df->kvm_lock);
+	if (df->kvm)
+		vfio_device_take_kvm(df->device, df->kvm);
+	spin_unlock(&df->kvm_lock);
+}
+
 /* The first open: set up DMA, then let the driver open the device. */
 static int vfio_device_first_open(struct vfio_device_file *df)
 {
 	struct vfio_device *device = df->device;
-	struct kvm *kvm;
 	int ret;
 
 	if (!try_module_get(device->dev->driver->owner))
 		return -ENODEV;
 
-	spin_lock(&df->kvm_lock);
-	kvm = df->kvm;
-	spin_unlock(&df->kvm_lock);
-	if (kvm)
-		vfio_device_take_kvm(device, kvm);
+	vfio_device_file_take_kvm(df);
 
 	if (df->iommufd)
 		ret = vfio_iommufd_bind_file(df);

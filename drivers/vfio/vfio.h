@@ -133,7 +133,7 @@ struct vfio_group *vfio_group_of_file(struct file *file);
 bool vfio_group_coherent(struct vfio_group *group);
 void vfio_group_set_kvm(struct vfio_group *group, struct kvm *kvm);
 struct iommu_group *vfio_group_iommu_group(struct vfio_group *group);
-bool vfio_group_has_device(struct vfio_group *group, struct vfio_device *device);
+void vfio_group_take_kvm(struct vfio_group *group, struct vfio_device *device);
 bool vfio_device_is_noiommu(struct vfio_device *device);
 int vfio_group_init(void);
 void vfio_group_exit(void);
@@ -180,11 +180,8 @@ static inline struct iommu_group *vfio_group_iommu_group(struct vfio_group *grou
 	return NULL;
 }
 
-static inline bool vfio_group_has_device(struct vfio_group *group,
-					 struct vfio_device *device)
-{
-	return false;
-}
+static inline void vfio_group_take_kvm(struct vfio_group *group,
+				       struct vfio_device *device) { }
 
 static inline bool vfio_device_is_noiommu(struct vfio_device *device)
 {

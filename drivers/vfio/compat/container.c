@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO legacy interface: the container, /dev/vfio/vfio.
+ *
+ * A container is an IOMMU context shared by the groups put in it.  Its
+ * page tables belong to a legacy IOMMU model, a module that registers
+ * with vfio_register_iommu_driver(): type1 on most machines, sPAPR TCE on
+ * POWER, and the no-IOMMU model built in here.  Userspace picks one with
+ * VFIO_SET_IOMMU once the first group is in, and the container forwards
+ * every ioctl it does not know to it (MAP_DMA, UNMAP_DMA, ...).
+ *
+ * The container never sees devices, only groups, except for emulated
+ * devices, whose drivers pin pages and copy data through the model.
+ *
+ * When VFIO_CONTAINER is off, iommufd may serve /dev/vfio/vfio instead
+ * (IOMMUFD_VFIO_CONTAINER); group.c then takes an iommufd where it would
+ * take a container, and nothing here is built.
+ */
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/miscdevice.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+
+/**
+ * struct vfio_container - one open of /dev/vfio/vfio
+ * @ref: held by the file and by every group in the container
+ * @lock: protects everything below; taken for reading around the model's
+ *	ioctls, for writing when groups or the model change
+ * @groups: the groups in the container
+ * @model: the IOMMU model chosen with VFIO_SET_IOMMU, or NULL
+ * @model_data: the model's state for this container
+ * @noiommu: the groups in the container are no-IOMMU groups
+ */
+struct vfio_container {
+	struct kref ref;
+	struct rw_semaphore lock;	/* see above */
+	struct list_head groups;
+	const struct vfio_iommu_driver_ops *model;
+	void *model_data;
+	bool noiommu;
+};
+
+/* A registered IOMMU model. */
+struct vfio_iommu_model {
+	const struct vfio_iommu_driver_ops *ops;
+	struct list_head node;
+};
+
+static DEFINE_MUTEX(vfio_models_lock);
+static LIST_HEAD(vfio_models);
+
+/* ---- The no-IOMMU model -------------------------------------------------- */
+
+/*
+ * No-IOMMU groups go into containers of their own, with this model: it
+ * maps nothing, since nothing translates, and exists only so that the
+ * legacy sequence (SET_CONTAINER, SET_IOMMU, GET_DEVICE_FD) works.
+ */
+static void *vfio_noiommu_open(unsigned long type)
+{
+	if (type != VFIO_NOIOMMU_IOMMU)
+		return ERR_PTR(-EINVAL);
+	return capable(CAP_SYS_RAWIO) ? NULL : ERR_PTR(-EPERM);
+}
+
+static void vfio_noiommu_release(void *data)
+{
+}
+
+static int vfio_noiommu_attach_group(void *data, struct iommu_group *group,
+				     enum vfio_group_type type)
+{
+	return 0;
+}
+
+static void vfio_noiommu_detach_group(void *data, struct iommu_group *group)
+{
+}
+
+static long vfio_noiommu_ioctl(void *data, unsigned int cmd, unsigned long arg)
+{
+	if (cmd != VFIO_CHECK_EXTENSION)
+		return -ENOTTY;
+	return vfio_noiommu && arg == VFIO_NOIOMMU_IOMMU;
+}
+
+static const struct vfio_iommu_driver_ops vfio_noiommu_model = {
+	.name		= "vfio-noiommu",
+	.owner		= THIS_MODULE,
+	.open		= vfio_noiommu_open,
+	.release	= vfio_noiommu_release,
+	.attach_group	= vfio_noiommu_attach_group,
+	.detach_group	= vfio_noiommu_detach_group,
+	.ioctl		= vfio_noiommu_ioctl,
+};
+
+/* ---- Registration of IOMMU models ---------------------------------------- */
+
+/**
+ * vfio_register_iommu_driver - offer an IOMMU model to containers
+ * @ops: the model
+ *
+ * Return: 0, or -EINVAL if @ops is registered already or is inconsistent.
+ */
+int vfio_register_iommu_driver(const struct vfio_iommu_driver_ops *ops)
+{
+	struct vfio_iommu_model *model, *new;
+
+	/* emulated devices are registered and unregistered in pairs */
+	if (WARN_ON(!ops->register_device != !ops->unregister_device))
+		return -EINVAL;
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	new->ops = ops;
+
+	mutex_lock(&vfio_models_lock);
+	list_for_each_entry(model, &vfio_models, node) {
+		if (model->ops == ops) {
+			mutex_unlock(&vfio_models_lock);
+			kfree(new);
+			return -EINVAL;
+		}
+	}
+	list_add_tail(&new->node, &vfio_models);
+	mutex_unlock(&vfio_models_lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_register_iommu_driver);
+
+/**
+ * vfio_unregister_iommu_driver - withdraw an IOMMU model
+ * @ops: the model, as registered
+ *
+ * Containers using the model hold a reference on its module, so it is in
+ * use by none of them.
+ */
+void vfio_unregister_iommu_driver(const struct vfio_iommu_driver_ops *ops)
+{
+	struct vfio_iommu_model *model;
+
+	mutex_lock(&vfio_models_lock);
+	list_for_each_entry(model, &vfio_models, node) {
+		if (model->ops == ops) {
+			list_del(&model->node);
+			kfree(model);
+			break;
+		}
+	}
+	mutex_unlock(&vfio_models_lock);
+}
+EXPORT_SYMBOL_GPL(vfio_unregister_iommu_driver);
+
+/* No-IOMMU groups and the no-IOMMU model go only with each other. */
+static bool vfio_container_may_use(struct vfio_container *container,
+				   const struct vfio_iommu_driver_ops *ops)
+{
+	if (!IS_ENABLED(CONFIG_VFIO_NOIOMMU) || list_empty(&container->groups))
+		return true;
+	return container->noiommu == (ops == &vfio_noiommu_model);
+}
+
+/* Ask a model whether it supports an extension; its module is pinned. */
+static long vfio_model_check(const struct vfio_iommu_driver_ops *ops,
+			     void *data, unsigned long ext)
+{
+	return ops->ioctl(data, VFIO_CHECK_EXTENSION, ext);
+}
+
+/* ---- The container file -------------------------------------------------- */
+
+static void vfio_container_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct vfio_container, ref));
+}
+
+static void vfio_container_put(struct vfio_container *container)
+{
+	kref_put(&container->ref, vfio_container_free);
+}
+
+/*
+ * Before a model is chosen, the first registered model that supports the
+ * extension (and may serve the container's groups) answers; afterwards
+ * the chosen one.
+ */
+static long vfio_container_check_extension(struct vfio_container *container,
+					   unsigned long ext)
+{
+	struct vfio_iommu_model *model;
+	long ret = 0;
+
+	down_read(&container->lock);
+	if (container->model) {
+		ret = vfio_model_check(container->model, container->model_data, ext);
+		goto out_unlock;
+	}
+	mutex_lock(&vfio_models_lock);
+	list_for_each_entry(model, &vfio_models, node) {
+		if (!vfio_container_may_use(container, model->ops) ||
+		    !try_module_get(model->ops->owner))
+			continue;
+		ret = vfio_model_check(model->ops, NULL, ext);
+		module_put(model->ops->owner);
+		if (ret > 0)
+			break;
+	}
+	mutex_unlock(&vfio_models_lock);
+out_unlock:
+	up_read(&container->lock);
+	return ret;
+}
+
+/* Put every group of the container in the model's new state. */
+static int vfio_container_attach_all(struct vfio_container *container,
+				     const struct vfio_iommu_driver_ops *ops,
+				     void *data)
+{
+	struct vfio_group *group;
+	int ret;
+
+	list_for_each_entry(group, &container->groups, container_node) {
+		ret = ops->attach_group(data, group->iommu_group, group->type);
+		if (ret)
+			goto err_detach;
+	}
+	return 0;
+
+err_detach:
+	list_for_each_entry_continue_reverse(group, &container->groups,
+					     container_node)
+		ops->detach_group(data, group->iommu_group);
+	return ret;
+}
+
+/*
+ * Try one model for VFIO_SET_IOMMU; on success the container keeps it.
+ * Returns 1 if the model does not implement @type.
+ */
+static int vfio_container_try_model(struct vfio_container *container,
+				    const struct vfio_iommu_driver_ops *ops,
+				    unsigned long type)
+{
+	void *data;
+	int ret;
+
+	if (!try_module_get(ops->owner))
+		return 1;
+	if (vfio_model_check(ops, NULL, type) <= 0) {
+		ret = 1;
+		goto err_put;
+	}
+	data = ops->open(type);
+	if (IS_ERR(data)) {
+		ret = PTR_ERR(data);
+		goto err_put;
+	}
+	ret = vfio_container_attach_all(container, ops, data);
+	if (ret) {
+		ops->release(data);
+		goto err_put;
+	}
+	container->model = ops;
+	container->model_data = data;
+	return 0;
+
+err_put:
+	module_put(ops->owner);
+	return ret;
+}
+
+/*
+ * Choose the model of type @type, among those the groups allow.  Every
+ * model implementing the type is tried in turn; if none works, the error
+ * of the last one tried is returned, or -ENODEV if none implements it.
+ */
+static long vfio_container_set_iommu(struct vfio_container *container,
+				     unsigned long type)
+{
+	struct vfio_iommu_model *model;
+	long ret = -ENODEV;
+	int err;
+
+	down_write(&container->lock);
+	if (list_empty(&container->groups) || container->model) {
+		up_write(&container->lock);
+		return -EINVAL;
+	}
+	mutex_lock(&vfio_models_lock);
+	list_for_each_entry(model, &vfio_models, node) {
+		if (!vfio_container_may_use(container, model->ops))
+			continue;
+		err = vfio_container_try_model(container, model->ops, type);
+		if (err > 0)
+			continue;
+		ret = err;
+		if (!ret)
+			break;
+	}
+	mutex_unlock(&vfio_models_lock);
+	up_write(&container->lock);
+	return ret;
+}
+
+/* Everything else is the model's: MAP_DMA, UNMAP_DMA, IOMMU_GET_INFO, ... */
+static long vfio_container_model_ioctl(struct vfio_container *container,
+				       unsigned int cmd, unsigned long arg)
+{
+	long ret = -EINVAL;
+
+	down_read(&container->lock);
+	if (container->model)
+		ret = container->model->ioctl(container->model_data, cmd, arg);
+	up_read(&container->lock);
+	return ret;
+}
+
+static long vfio_container_fops_ioctl(struct file *file, unsigned int cmd,
+				      unsigned long arg)
+{
+	struct vfio_container *container = file->private_data;
+
+	switch (cmd) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_CHECK_EXTENSION:
+		return vfio_container_check_extension(container, arg);
+	case VFIO_SET_IOMMU:
+		return vfio_container_set_iommu(container, arg);
+	default:
+		return vfio_container_model_ioctl(container, cmd, arg);
+	}
+}
+
+static int vfio_container_fops_open(struct inode *inode, struct file *file)
+{
+	struct vfio_container *container;
+
+	container = kzalloc(sizeof(*container), GFP_KERNEL_ACCOUNT);
+	if (!container)
+		return -ENOMEM;
+	kref_init(&container->ref);
+	init_rwsem(&container->lock);
+	INIT_LIST_HEAD(&container->groups);
+	file->private_data = container;
+	return 0;
+}
+
+static int vfio_container_fops_release(struct inode *inode, struct file *file)
+{
+	/* the groups still in the container keep it */
+	vfio_container_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations vfio_container_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vfio_container_fops_open,
+	.release	= vfio_container_fops_release,
+	.unlocked_ioctl	= vfio_container_fops_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice vfio_container_dev = {
+	.minor		= VFIO_MINOR,
+	.name		= "vfio",
+	.nodename	= "vfio/vfio",
+	.mode		= 0666,
+	.fops		= &vfio_container_fops,
+};
+
+/**
+ * vfio_container_of_file - the container behind a container file
+ * @file: any file
+ *
+ * Return: the container, or NULL if @file is not /dev/vfio/vfio.
+ */
+struct vfio_container *vfio_container_of_file(struct file *file)
+{
+	return file->f_op == &vfio_container_fops ? file->private_data : NULL;
+}
+
+/* ---- Groups in the container --------------------------------------------- */
+
+/**
+ * vfio_container_add_group - VFIO_GROUP_SET_CONTAINER with a container
+ * @container: the container
+ * @group: the group, whose lock the caller holds
+ *
+ * The group's DMA is claimed for userspace (-EPERM if a kernel driver or
+ * another user has it) and, if the container has a model already, joins
+ * the container's page tables.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_container_add_group(struct vfio_container *container,
+			     struct vfio_group *group)
+{
+	bool noiommu = group->type == VFIO_NO_IOMMU;
+	int ret = 0;
+
+	lockdep_assert_held(&group->lock);
+	if (noiommu && !capable(CAP_SYS_RAWIO))
+		return -EPERM;
+
+	down_write(&container->lock);
+	if (!list_empty(&container->groups) && container->noiommu != noiommu) {
+		ret = -EPERM;
+		goto out_unlock;
+	}
+	if (group->type == VFIO_IOMMU) {
+		ret = iommu_group_claim_dma_owner(group->iommu_group, group);
+		if (ret)
+			goto out_unlock;
+	}
+	if (container->model) {
+		ret = container->model->attach_group(container->model_data,
+						     group->iommu_group,
+						     group->type);
+		if (ret) {
+			if (group->type == VFIO_IOMMU)
+				iommu_group_release_dma_owner(group->iommu_group);
+			goto out_unlock;
+		}
+	}
+	container->noiommu = noiommu;
+	list_add_tail(&group->container_node, &container->groups);
+	kref_get(&container->ref);
+	group->container = container;
+out_unlock:
+	up_write(&container->lock);
+	return ret;
+}
+
+/**
+ * vfio_container_remove_group - the group leaves its container
+ * @group: the group, whose lock the caller holds, with no device open
+ *
+ * The last group to leave takes the model with it: the container is back
+ * to the state of a fresh open.
+ */
+void vfio_container_remove_group(struct vfio_group *group)
+{
+	struct vfio_container *container = group->container;
+	const struct vfio_iommu_driver_ops *model;
+
+	lockdep_assert_held(&group->lock);
+	down_write(&container->lock);
+	model = container->model;
+	if (model)
+		model->detach_group(container->model_data, group->iommu_group);
+	if (group->type == VFIO_IOMMU)
+		iommu_group_release_dma_owner(group->iommu_group);
+	list_del(&group->container_node);
+	group->container = NULL;
+	if (model && list_empty(&container->groups)) {
+		model->release(container->model_data);
+		module_put(model->owner);
+		container->model = NULL;
+		container->model_data = NULL;
+	}
+	up_write(&container->lock);
+	vfio_container_put(container);
+}
+
+/* ---- Devices in the container -------------------------------------------- */
+
+/**
+ * vfio_container_open_device - a device of a group in the container is
+ *	opened for the first time
+ * @device: the device
+ *
+ * Called with the group's lock held.  The container must have a model; an
+ * emulated device is registered with it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_container_open_device(struct vfio_device *device)
+{
+	struct vfio_container *container = device->group->container;
+	int ret = 0;
+
+	lockdep_assert_held(&device->group->lock);
+	if (device->group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	down_read(&container->lock);
+	if (!container->model)
+		ret = -EINVAL;
+	else if (container->model->register_device)
+		container->model->register_device(container->model_data, device);
+	up_read(&container->lock);
+	return ret;
+}
+
+/**
+ * vfio_container_close_device - undo vfio_container_open_device()
+ * @device: the device, closed for the last time
+ */
+void vfio_container_close_device(struct vfio_device *device)
+{
+	struct vfio_container *container = device->group->container;
+
+	lockdep_assert_held(&device->group->lock);
+	down_read(&container->lock);
+	if (container->model && container->model->unregister_device)
+		container->model->unregister_device(container->model_data, device);
+	up_read(&container->lock);
+}
+
+/**
+ * vfio_device_in_container - does the device get its DMA from a container?
+ * @device: an open device
+ *
+ * Return: true if the device's group is in a container.
+ */
+bool vfio_device_in_container(struct vfio_device *device)
+{
+	/* stable while the device is open: the group cannot leave */
+	return READ_ONCE(device->group->container);
+}
+
+/*
+ * The services of the container's model to an emulated device's driver.
+ * The device is open, so the group stays in the container and the model
+ * stays chosen; the container lock is not taken, because the model calls
+ * back into the driver (dma_unmap) with its own locks held, and the
+ * driver then unpins.
+ */
+static const struct vfio_iommu_driver_ops *
+vfio_container_model_of(struct vfio_device *device, void **data)
+{
+	struct vfio_container *container = device->group->container;
+
+	*data = container->model_data;
+	return container->model;
+}
+
+/**
+ * vfio_container_pin_pages - vfio_pin_pages() through the container
+ * @device: the device
+ * @iova: the first IOVA
+ * @npage: how many pages
+ * @prot: IOMMU_READ and/or IOMMU_WRITE
+ * @pages: filled with the pinned pages
+ *
+ * Return: @npage or a negative errno.
+ */
+int vfio_container_pin_pages(struct vfio_device *device, dma_addr_t iova,
+			     int npage, int prot, struct page **pages)
+{
+	const struct vfio_iommu_driver_ops *model;
+	void *data;
+
+	model = vfio_container_model_of(device, &data);
+	if (!model || !model->pin_pages)
+		return -ENOTTY;
+	return model->pin_pages(data, device->group->iommu_group, iova, npage,
+				prot, pages);
+}
+
+/**
+ * vfio_container_unpin_pages - vfio_unpin_pages() through the container
+ * @device: the device
+ * @iova: the first IOVA, as pinned
+ * @npage: how many pages, as pinned
+ */
+void vfio_container_unpin_pages(struct vfio_device *device, dma_addr_t iova,
+				int npage)
+{
+	const struct vfio_iommu_driver_ops *model;
+	void *data;
+
+	model = vfio_container_model_of(device, &data);
+	if (!WARN_ON(!model || !model->unpin_pages))
+		model->unpin_pages(data, iova, npage);
+}
+
+/**
+ * vfio_container_dma_rw - vfio_dma_rw() through the container
+ * @device: the device
+ * @iova: where in the container's address space
+ * @buf: the kernel buffer
+ * @len: how many bytes
+ * @write: true to write to @iova
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_container_dma_rw(struct vfio_device *device, dma_addr_t iova,
+			  void *buf, size_t len, bool write)
+{
+	const struct vfio_iommu_driver_ops *model;
+	void *data;
+
+	model = vfio_container_model_of(device, &data);
+	if (!model || !model->dma_rw)
+		return -ENOTTY;
+	return model->dma_rw(data, iova, buf, len, write);
+}
+
+/* ---- The module ----------------------------------------------------------- */
+
+int vfio_container_init(void)
+{
+	int ret;
+
+	ret = misc_register(&vfio_container_dev);
+	if (ret) {
+		pr_err("vfio: cannot register /dev/vfio/vfio: %d\n", ret);
+		return ret;
+	}
+	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU)) {
+		ret = vfio_register_iommu_driver(&vfio_noiommu_model);
+		if (ret) {
+			misc_deregister(&vfio_container_dev);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void vfio_container_exit(void)
+{
+	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU))
+		vfio_unregister_iommu_driver(&vfio_noiommu_model);
+	misc_deregister(&vfio_container_dev);
+}
+
+MODULE_ALIAS_MISCDEV(VFIO_MINOR);
+MODULE_ALIAS("devname:vfio/vfio");

@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO legacy interface: the group, /dev/vfio/$GROUP.
+ *
+ * Before devices had character devices of their own, userspace reached
+ * them through the IOMMU group they belong to: it opens the group, puts
+ * it in a container (or, since iommufd, joins it to an iommufd) and asks
+ * it for device files by name.  This file keeps that interface working on
+ * top of the device-centred core:
+ *
+ *  - a struct vfio_group exists while at least one VFIO device of its IOMMU
+ *    group is registered; emulated and no-IOMMU devices get a group (and an
+ *    IOMMU group) of their own;
+ *  - the group file has one opener at a time, and is exclusive with cdev
+ *    binds of the group's devices: whichever comes second gets -EBUSY;
+ *  - the device files it hands out are ordinary core device files, granted
+ *    at once; each holds the group file open, so the group cannot change
+ *    its container or iommufd, or be reopened, under an open device.
+ *
+ * The last rule is the same for both ways of providing DMA, the container
+ * and iommufd.  Upstream Linux 6.12 applies it to the container only and
+ * lets a group joined to an iommufd be unset or closed while its devices
+ * are open; see Documentation/driver-api/vfio-core.rst.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/iommu.h>
+#include <linux/iommufd.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+
+#ifdef CONFIG_VFIO_NOIOMMU
+bool vfio_noiommu __read_mostly;
+module_param_named(enable_unsafe_noiommu_mode, vfio_noiommu, bool, 0644);
+MODULE_PARM_DESC(enable_unsafe_noiommu_mode,
+		 "Offer devices without an IOMMU to userspace through no-IOMMU groups. The user gets DMA to all memory and the kernel is tainted. (default: false)");
+#endif
+
+static struct class *vfio_group_class;
+static dev_t vfio_group_base;
+static DEFINE_IDA(vfio_group_minors);
+
+/* Groups, and how many registered devices each has. */
+static DEFINE_MUTEX(vfio_groups_lock);
+static LIST_HEAD(vfio_groups);
+
+static const struct file_operations vfio_group_fops;
+
+/**
+ * vfio_group_of_file - the group behind a group file
+ * @file: any file
+ *
+ * Return: the group, or NULL if @file is not a VFIO group file.
+ */
+struct vfio_group *vfio_group_of_file(struct file *file)
+{
+	return file->f_op == &vfio_group_fops ? file->private_data : NULL;
+}
+
+/**
+ * vfio_device_is_noiommu - is the device offered without DMA isolation?
+ * @device: a device attached to its group
+ *
+ * Return: true for a device of a no-IOMMU group.
+ */
+bool vfio_device_is_noiommu(struct vfio_device *device)
+{
+	return IS_ENABLED(CONFIG_VFIO_NOIOMMU) &&
+	       device->group->type == VFIO_NO_IOMMU;
+}
+
+/* Whether the group provides DMA for its devices: a container or an iommufd. */
+static bool vfio_group_has_dma(struct vfio_group *group)
+{
+	lockdep_assert_held(&group->lock);
+	return group->container || group->iommufd;
+}
+
+/* ---- Groups joined to an iommufd ---------------------------------------- */
+
+/* The IOAS that the group's iommufd gives legacy users, if it has one. */
+#if IS_ENABLED(CONFIG_IOMMUFD)
+static int vfio_group_compat_ioas(struct vfio_group *group, u32 *ioas)
+{
+	return iommufd_vfio_compat_ioas_get_id(group->iommufd, ioas);
+}
+#else
+static int vfio_group_compat_ioas(struct vfio_group *group, u32 *ioas)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+/*
+ * A no-IOMMU device may be used with an iommufd only by a user who could
+ * do DMA to any memory anyway, and only if nothing suggests the user
+ * expects translation: the iommufd must have no compat IOAS.
+ */
+static int vfio_group_iommufd_check_noiommu(struct vfio_group *group)
+{
+	u32 ioas;
+
+	if (!capable(CAP_SYS_RAWIO) || !vfio_group_compat_ioas(group, &ioas))
+		return -EPERM;
+	return 0;
+}
+
+/* The first open of a device: attach it to the iommufd's compat IOAS. */
+static int vfio_group_iommufd_attach(struct vfio_group *group,
+				     struct vfio_device *device)
+{
+	u32 ioas;
+	int ret;
+
+	if (vfio_device_is_noiommu(device))
+		return 0;
+	ret = vfio_group_compat_ioas(group, &ioas);
+	if (ret)
+		return ret;
+	return device->ops->attach_ioas(device, &ioas);
+}
+
+/* SET_CONTAINER with an iommufd: give it the compat IOAS the group uses. */
+static int vfio_group_join_iommufd(struct vfio_group *group,
+				   struct iommufd_ctx *ictx)
+{
+	int ret;
+
+	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU) && group->type == VFIO_NO_IOMMU)
+		ret = iommufd_vfio_compat_set_no_iommu(ictx);
+	else
+		ret = iommufd_vfio_compat_ioas_create(ictx);
+	if (ret)
+		return ret;
+	group->iommufd = ictx;
+	return 0;
+}
+
+/* ---- Device files -------------------------------------------------------- */
+
+/**
+ * vfio_group_open_device_dma - the first open of a device through a
+ *	container
+ * @df: the file opening it
+ *
+ * Called by the core, with the group's lock and the device set lock held.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_group_open_device_dma(struct vfio_device_file *df)
+{
+	lockdep_assert_held(&df->group->lock);
+	if (WARN_ON(!df->group->container))
+		return -EINVAL;
+	return vfio_container_open_device(df->device);
+}
+
+/**
+ * vfio_group_close_device_dma - undo vfio_group_open_device_dma()
+ * @df: the file closing the device last
+ */
+void vfio_group_close_device_dma(struct vfio_device_file *df)
+{
+	lockdep_assert_held(&df->group->lock);
+	if (!WARN_ON(!df->group->container))
+		vfio_container_close_device(df->device);
+}
+
+/**
+ * vfio_group_take_kvm - the KVM reference of a device opened through its
+ *	group
+ * @group: the group
+ * @device: the device, being opened for the first time
+ *
+ * A device obtained from a group serves the KVM the group file was added
+ * to, not one its own file may have been added to.
+ */
+void vfio_group_take_kvm(struct vfio_group *group, struct vfio_device *device)
+{
+	spin_lock(&group->kvm_lock);
+	if (group->kvm)
+		vfio_device_take_kvm(device, group->kvm);
+	spin_unlock(&group->kvm_lock);
+}
+
+/* Open the device for a new file of the group: group lock held. */
+static int vfio_group_open_file(struct vfio_group *group,
+				struct vfio_device_file *df)
+{
+	struct vfio_device *device = df->device;
+	bool first;
+	int ret;
+
+	lockdep_assert_held(&group->lock);
+	if (!vfio_group_has_dma(group))
+		return -EINVAL;
+
+	mutex_lock(&device->dev_set->lock);
+	first = !device->open_count;
+	if (group->iommufd && first && vfio_device_is_noiommu(device)) {
+		ret = vfio_group_iommufd_check_noiommu(group);
+		if (ret)
+			goto out_unlock;
+	}
+	df->iommufd = group->iommufd;
+	ret = vfio_device_file_open(df);
+	if (ret)
+		goto out_unlock;
+	if (group->iommufd && first) {
+		ret = vfio_group_iommufd_attach(group, device);
+		if (ret) {
+			vfio_device_file_close(df);
+			goto out_unlock;
+		}
+	}
+	vfio_device_file_grant(df);
+
+	/* the device file keeps the group as it is now */
+	get_file(group->opened_file);
+	group->device_files++;
+out_unlock:
+	if (ret)
+		df->iommufd = NULL;
+	mutex_unlock(&device->dev_set->lock);
+	return ret;
+}
+
+/* Close the device for a file of the group: group lock held. */
+static void vfio_group_close_file(struct vfio_group *group,
+				  struct vfio_device_file *df)
+{
+	struct vfio_device *device = df->device;
+
+	lockdep_assert_held(&group->lock);
+	mutex_lock(&device->dev_set->lock);
+	vfio_device_file_close(df);
+	df->iommufd = NULL;
+	mutex_unlock(&device->dev_set->lock);
+
+	group->device_files--;
+	/* if this was the last reference, the release runs later, unlocked */
+	fput(group->opened_file);
+}
+
+/**
+ * vfio_group_release_device_file - a device file from a group is closed
+ * @df: its state
+ */
+void vfio_group_release_device_file(struct vfio_device_file *df)
+{
+	struct vfio_group *group = df->group;
+
+	mutex_lock(&group->lock);
+	if (df->access_granted)
+		vfio_group_close_file(group, df);
+	mutex_unlock(&group->lock);
+}
+
+/* A new file for the device; the caller's registration reference moves to it. */
+static struct file *vfio_group_device_file(struct vfio_group *group,
+					   struct vfio_device *device)
+{
+	struct vfio_device_file *df;
+	struct file *file;
+	int ret;
+
+	df = vfio_device_file_alloc(device);
+	if (IS_ERR(df))
+		return ERR_CAST(df);
+	df->group = group;
+
+	mutex_lock(&group->lock);
+	ret = vfio_group_open_file(group, df);
+	if (ret)
+		goto err_unlock;
+
+	/* readable, writable and seekable at offsets, like the cdev */
+	file = anon_inode_getfile("[vfio-device]", &vfio_device_fops, df,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		vfio_group_close_file(group, df);
+		goto err_unlock;
+	}
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	file->f_mapping = device->inode->i_mapping;
+	mutex_unlock(&group->lock);
+
+	if (group->type == VFIO_NO_IOMMU)
+		dev_warn(device->dev, "opened without an IOMMU by %s (%d)\n",
+			 current->comm, task_pid_nr(current));
+	return file;
+
+err_unlock:
+	mutex_unlock(&group->lock);
+	kfree(df);
+	return ERR_PTR(ret);
+}
+
+/*
+ * The device a name stands for, with a registration reference.  A driver
+ * with a match callback decides itself (vfio-pci accepts "BDF vf_token=..."
+ * and refuses a wrong token); otherwise the name is the device's.
+ */
+static struct vfio_device *vfio_group_find_device(struct vfio_group *group,
+						  char *name)
+{
+	struct vfio_device *device, *found = ERR_PTR(-ENODEV);
+	int match;
+
+	mutex_lock(&group->device_lock);
+	list_for_each_entry(device, &group->devices, group_next) {
+		if (device->ops->match)
+			match = device->ops->match(device, name);
+		else
+			match = !strcmp(dev_name(device->dev), name);
+		if (match < 0) {
+			found = ERR_PTR(match);
+			break;
+		}
+		if (match && vfio_device_get_user(device)) {
+			found = device;
+			break;
+		}
+	}
+	mutex_unlock(&group->device_lock);
+	return found;
+}
+
+/* ---- The group file ------------------------------------------------------ */
+
+static int vfio_group_get_device_fd(struct vfio_group *group,
+				    const char __user *uname)
+{
+	struct vfio_device *device;
+	struct file *file;
+	char *name;
+	int fd;
+
+	name = strndup_user(uname, PAGE_SIZE);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	device = vfio_group_find_device(group, name);
+	kfree(name);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		vfio_device_put_user(device);
+		return fd;
+	}
+	file = vfio_group_device_file(group, device);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		vfio_device_put_user(device);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+static int vfio_group_get_status(struct vfio_group *group,
+				 struct vfio_group_status __user *uarg)
+{
+	const size_t min = offsetofend(struct vfio_group_status, flags);
+	struct vfio_group_status status;
+
+	if (copy_from_user(&status, uarg, min))
+		return -EFAULT;
+	if (status.argsz < min)
+		return -EINVAL;
+
+	mutex_lock(&group->lock);
+	if (!group->iommu_group) {
+		mutex_unlock(&group->lock);
+		return -ENODEV;
+	}
+	/*
+	 * A group with a container has claimed its DMA and is usable.  One
+	 * joined to an iommufd claims it only when a device is opened, which
+	 * may still fail if a kernel driver holds a sibling.
+	 */
+	if (vfio_group_has_dma(group))
+		status.flags = VFIO_GROUP_FLAGS_VIABLE |
+			       VFIO_GROUP_FLAGS_CONTAINER_SET;
+	else if (iommu_group_dma_owner_claimed(group->iommu_group))
+		status.flags = 0;
+	else
+		status.flags = VFIO_GROUP_FLAGS_VIABLE;
+	mutex_unlock(&group->lock);
+
+	return copy_to_user(uarg, &status, min) ? -EFAULT : 0;
+}
+
+/* Take a container or an iommufd, whichever @file is. */
+static int vfio_group_set_dma(struct vfio_group *group, struct file *file)
+{
+	struct vfio_container *container;
+	struct iommufd_ctx *ictx;
+	int ret;
+
+	lockdep_assert_held(&group->lock);
+	if (vfio_group_has_dma(group))
+		return -EINVAL;
+	if (!group->iommu_group)
+		return -ENODEV;
+
+	container = vfio_container_of_file(file);
+	if (container)
+		return vfio_container_add_group(container, group);
+
+	ictx = iommufd_ctx_from_file(file);
+	if (IS_ERR(ictx))
+		return -EBADFD;
+	ret = vfio_group_join_iommufd(group, ictx);
+	if (ret)
+		iommufd_ctx_put(ictx);
+	return ret;
+}
+
+static int vfio_group_set_container(struct vfio_group *group,
+				    int __user *uarg)
+{
+	struct file *file;
+	int fd, ret;
+
+	if (get_user(fd, uarg))
+		return -EFAULT;
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	mutex_lock(&group->lock);
+	ret = vfio_group_set_dma(group, file);
+	mutex_unlock(&group->lock);
+	fput(file);
+	return ret;
+}
+
+/* Leave the container or the iommufd: group lock held, no device file open. */
+static void vfio_group_drop_dma(struct vfio_group *group)
+{
+	lockdep_assert_held(&group->lock);
+	WARN_ON(group->device_files);
+	if (group->container)
+		vfio_container_remove_group(group);
+	if (group->iommufd) {
+		iommufd_ctx_put(group->iommufd);
+		group->iommufd = NULL;
+	}
+}
+
+static int vfio_group_unset_container(struct vfio_group *group)
+{
+	int ret = 0;
+
+	mutex_lock(&group->lock);
+	if (!vfio_group_has_dma(group))
+		ret = -EINVAL;
+	else if (group->device_files)
+		ret = -EBUSY;
+	else
+		vfio_group_drop_dma(group);
+	mutex_unlock(&group->lock);
+	return ret;
+}
+
+static long vfio_group_fops_ioctl(struct file *file, unsigned int cmd,
+				  unsigned long arg)
+{
+	struct vfio_group *group = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_GROUP_GET_STATUS:
+		return vfio_group_get_status(group, uarg);
+	case VFIO_GROUP_SET_CONTAINER:
+		return vfio_group_set_container(group, uarg);
+	case VFIO_GROUP_UNSET_CONTAINER:
+		return vfio_group_unset_container(group);
+	case VFIO_GROUP_GET_DEVICE_FD:
+		return vfio_group_get_device_fd(group, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int vfio_group_fops_open(struct inode *inode, struct file *file)
+{
+	struct vfio_group *group = container_of(inode->i_cdev,
+						struct vfio_group, cdev);
+	int ret = 0;
+
+	mutex_lock(&group->lock);
+	if (!group->iommu_group)
+		ret = -ENODEV;		/* its last device has gone */
+	else if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
+		ret = -EPERM;
+	else if (group->opened_file || group->cdev_device_open_cnt)
+		ret = -EBUSY;
+	else
+		group->opened_file = file;
+	mutex_unlock(&group->lock);
+	if (!ret)
+		file->private_data = group;
+	return ret;
+}
+
+static int vfio_group_fops_release(struct inode *inode, struct file *file)
+{
+	struct vfio_group *group = file->private_data;
+
+	/* every device file held this file: none is left */
+	mutex_lock(&group->lock);
+	vfio_group_drop_dma(group);
+	group->opened_file = NULL;
+	mutex_unlock(&group->lock);
+	return 0;
+}
+
+static const struct file_operations vfio_group_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vfio_group_fops_open,
+	.release	= vfio_group_fops_release,
+	.unlocked_ioctl	= vfio_group_fops_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+/* ---- The exclusion with cdev binds --------------------------------------- */
+
+/**
+ * vfio_group_block_cdev - a device of the group is being bound through its
+ *	cdev
+ * @device: the device
+ *
+ * Return: 0, after which the group cannot be opened until
+ * vfio_group_unblock_cdev(); -EBUSY if the group is open.
+ */
+int vfio_group_block_cdev(struct vfio_device *device)
+{
+	struct vfio_group *group = device->group;
+	int ret = 0;
+
+	mutex_lock(&group->lock);
+	if (group->opened_file)
+		ret = -EBUSY;
+	else
+		group->cdev_device_open_cnt++;
+	mutex_unlock(&group->lock);
+	return ret;
+}
+
+/**
+ * vfio_group_unblock_cdev - undo vfio_group_block_cdev()
+ * @device: the device, unbound or never bound
+ */
+void vfio_group_unblock_cdev(struct vfio_device *device)
+{
+	struct vfio_group *group = device->group;
+
+	mutex_lock(&group->lock);
+	if (!WARN_ON(!group->cdev_device_open_cnt))
+		group->cdev_device_open_cnt--;
+	mutex_unlock(&group->lock);
+}
+
+/* ---- Groups and their devices -------------------------------------------- */
+
+static char *vfio_group_devnode(const struct device *dev, umode_t *mode)
+{
+	return kasprintf(GFP_KERNEL, "vfio/%s", dev_name(dev));
+}
+
+static void vfio_group_release(struct device *dev)
+{
+	struct vfio_group *group = container_of(dev, struct vfio_group, dev);
+
+	WARN_ON(group->iommu_group || group->cdev_device_open_cnt);
+	mutex_destroy(&group->device_lock);
+	mutex_destroy(&group->lock);
+	ida_free(&vfio_group_minors, MINOR(group->dev.devt));
+	kfree(group);
+}
+
+/* A new group for @iommu_group, visible in /dev: vfio_groups_lock held. */
+static struct vfio_group *vfio_group_create(struct iommu_group *iommu_group,
+					    enum vfio_group_type type)
+{
+	struct vfio_group *group;
+	int minor, ret;
+
+	lockdep_assert_held(&vfio_groups_lock);
+	group = kzalloc(sizeof(*group), GFP_KERNEL);
+	if (!group)
+		return ERR_PTR(-ENOMEM);
+	minor = ida_alloc_max(&vfio_group_minors, MINORMASK, GFP_KERNEL);
+	if (minor < 0) {
+		kfree(group);
+		return ERR_PTR(minor);
+	}
+
+	mutex_init(&group->lock);
+	mutex_init(&group->device_lock);
+	spin_lock_init(&group->kvm_lock);
+	INIT_LIST_HEAD(&group->devices);
+	group->type = type;
+	group->registered = 1;
+
+	/* from here on the class device's release frees everything */
+	device_initialize(&group->dev);
+	group->dev.class = vfio_group_class;
+	group->dev.devt = MKDEV(MAJOR(vfio_group_base), minor);
+	group->dev.release = vfio_group_release;
+	cdev_init(&group->cdev, &vfio_group_fops);
+	group->cdev.owner = THIS_MODULE;
+
+	ret = dev_set_name(&group->dev, "%s%d",
+			   type == VFIO_NO_IOMMU ? "noiommu-" : "",
+			   iommu_group_id(iommu_group));
+	if (ret)
+		goto err_put;
+	group->iommu_group = iommu_group;
+	ret = cdev_device_add(&group->cdev, &group->dev);
+	if (ret) {
+		group->iommu_group = NULL;
+		goto err_put;
+	}
+	iommu_group_ref_get(iommu_group);
+	list_add_tail(&group->node, &vfio_groups);
+	return group;
+
+err_put:
+	put_device(&group->dev);
+	return ERR_PTR(ret);
+}
+
+/*
+ * The group of a device behind a real IOMMU: the one its IOMMU group has
+ * already, or a new one.  Returns NULL if the device has no IOMMU group.
+ */
+static struct vfio_group *vfio_group_get_shared(struct device *dev)
+{
+	struct iommu_group *iommu_group = iommu_group_get(dev);
+	struct vfio_group *group;
+
+	if (!iommu_group)
+		return NULL;
+	mutex_lock(&vfio_groups_lock);
+	list_for_each_entry(group, &vfio_groups, node) {
+		if (group->iommu_group == iommu_group) {
+			group->registered++;
+			goto out_unlock;
+		}
+	}
+	group = vfio_group_create(iommu_group, VFIO_IOMMU);
+out_unlock:
+	mutex_unlock(&vfio_groups_lock);
+	iommu_group_put(iommu_group);
+	return group;
+}
+
+/*
+ * A group of its own for a device that no IOMMU translates for VFIO: an
+ * emulated device (its driver does the DMA) or, in no-IOMMU mode, a
+ * device without an IOMMU.  It gets a fresh IOMMU group too.
+ */
+static struct vfio_group *vfio_group_get_private(struct device *dev,
+						 enum vfio_group_type type)
+{
+	struct iommu_group *iommu_group;
+	struct vfio_group *group;
+	int ret;
+
+	iommu_group = iommu_group_alloc();
+	if (IS_ERR(iommu_group))
+		return ERR_CAST(iommu_group);
+	ret = iommu_group_set_name(iommu_group, "vfio-noiommu");
+	if (!ret)
+		ret = iommu_group_add_device(iommu_group, dev);
+	if (ret) {
+		group = ERR_PTR(ret);
+		goto out_put;
+	}
+
+	mutex_lock(&vfio_groups_lock);
+	group = vfio_group_create(iommu_group, type);
+	mutex_unlock(&vfio_groups_lock);
+	if (IS_ERR(group))
+		iommu_group_remove_device(dev);
+out_put:
+	iommu_group_put(iommu_group);
+	return group;
+}
+
+/**
+ * vfio_group_attach_device - give a registering device its group
+ * @device: the device
+ * @type: VFIO_IOMMU for a device behind a real IOMMU, or
+ *	VFIO_EMULATED_IOMMU
+ *
+ * A VFIO_IOMMU device without an IOMMU group is refused, unless no-IOMMU
+ * mode is on: then it is given a no-IOMMU group, which taints the kernel.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_group_attach_device(struct vfio_device *device,
+			     enum vfio_group_type type)
+{
+	struct vfio_group *group;
+
+	if (type != VFIO_IOMMU) {
+		group = vfio_group_get_private(device->dev, type);
+	} else {
+		group = vfio_group_get_shared(device->dev);
+		if (!group && vfio_noiommu) {
+			group = vfio_group_get_private(device->dev, VFIO_NO_IOMMU);
+			if (!IS_ERR(group)) {
+				add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+				dev_warn(device->dev,
+					 "vfio: no IOMMU isolates this device; kernel tainted\n");
+			}
+		} else if (!group) {
+			group = ERR_PTR(-EINVAL);
+		}
+	}
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	device->group = group;
+	return 0;
+}
+
+/**
+ * vfio_group_detach_device - the device leaves its group
+ * @device: the device, unregistering or failing to register
+ *
+ * The last device to leave ends the group: its node goes, it leaves its
+ * container and an open group file finds it dead.
+ */
+void vfio_group_detach_device(struct vfio_device *device)
+{
+	struct vfio_group *group = device->group;
+	struct iommu_group *iommu_group;
+
+	if (group->type != VFIO_IOMMU)
+		iommu_group_remove_device(device->dev);
+
+	mutex_lock(&vfio_groups_lock);
+	if (--group->registered) {
+		mutex_unlock(&vfio_groups_lock);
+		return;
+	}
+	list_del(&group->node);
+	/* under the list lock, so that a new group can take the name */
+	cdev_device_del(&group->cdev, &group->dev);
+
+	mutex_lock(&group->lock);
+	WARN_ON(group->device_files);
+	if (group->container)
+		vfio_container_remove_group(group);
+	iommu_group = group->iommu_group;
+	group->iommu_group = NULL;
+	mutex_unlock(&group->lock);
+	mutex_unlock(&vfio_groups_lock);
+
+	iommu_group_put(iommu_group);
+	put_device(&group->dev);
+}
+
+/**
+ * vfio_group_publish_device - a registered device may be handed out
+ * @device: the device
+ */
+void vfio_group_publish_device(struct vfio_device *device)
+{
+	struct vfio_group *group = device->group;
+
+	mutex_lock(&group->device_lock);
+	list_add_tail(&device->group_next, &group->devices);
+	mutex_unlock(&group->device_lock);
+}
+
+/**
+ * vfio_group_withdraw_device - an unregistering device is no longer handed out
+ * @device: the device
+ */
+void vfio_group_withdraw_device(struct vfio_device *device)
+{
+	struct vfio_group *group = device->group;
+
+	mutex_lock(&group->device_lock);
+	list_del(&device->group_next);
+	mutex_unlock(&group->device_lock);
+}
+
+/* ---- Questions from KVM and vfio-pci ------------------------------------- */
+
+/**
+ * vfio_group_coherent - is DMA of every device of the group snooped?
+ * @group: the group
+ *
+ * Return: true if every device has IOMMU_CAP_ENFORCE_CACHE_COHERENCY.
+ */
+bool vfio_group_coherent(struct vfio_group *group)
+{
+	struct vfio_device *device;
+	bool coherent = true;
+
+	mutex_lock(&group->device_lock);
+	list_for_each_entry(device, &group->devices, group_next) {
+		if (!device_iommu_capable(device->dev,
+					  IOMMU_CAP_ENFORCE_CACHE_COHERENCY)) {
+			coherent = false;
+			break;
+		}
+	}
+	mutex_unlock(&group->device_lock);
+	return coherent;
+}
+
+/**
+ * vfio_group_set_kvm - remember the KVM a group file was added to
+ * @group: the group
+ * @kvm: the KVM, or NULL
+ */
+void vfio_group_set_kvm(struct vfio_group *group, struct kvm *kvm)
+{
+	spin_lock(&group->kvm_lock);
+	group->kvm = kvm;
+	spin_unlock(&group->kvm_lock);
+}
+
+/**
+ * vfio_group_iommu_group - the IOMMU group of a live group
+ * @group: the group
+ *
+ * Return: the IOMMU group with a reference for the caller, or NULL.
+ */
+struct iommu_group *vfio_group_iommu_group(struct vfio_group *group)
+{
+	struct iommu_group *iommu_group;
+
+	mutex_lock(&group->lock);
+	iommu_group = group->iommu_group;
+	if (iommu_group)
+		iommu_group_ref_get(iommu_group);
+	mutex_unlock(&group->lock);
+	return iommu_group;
+}
+
+/**
+ * vfio_file_is_group - is this a VFIO group file?
+ * @file: any file
+ *
+ * Return: true for a file of /dev/vfio/$GROUP.
+ */
+bool vfio_file_is_group(struct file *file)
+{
+	return vfio_group_of_file(file);
+}
+EXPORT_SYMBOL_GPL(vfio_file_is_group);
+
+/**
+ * vfio_file_has_dev - does a group file give its owner the device?
+ * @file: a VFIO file
+ * @device: the device
+ *
+ * vfio-pci asks this of the group files given to a hot reset.
+ *
+ * Return: true if @file is the file of @device's group.
+ */
+bool vfio_file_has_dev(struct file *file, struct vfio_device *device)
+{
+	struct vfio_group *group = vfio_group_of_file(file);
+
+	return group && group == device->group;
+}
+EXPORT_SYMBOL_GPL(vfio_file_has_dev);
+
+/* ---- The module ----------------------------------------------------------- */
+
+int vfio_group_init(void)
+{
+	int ret;
+
+	ret = vfio_container_init();
+	if (ret)
+		return ret;
+	vfio_group_class = class_create("vfio");
+	if (IS_ERR(vfio_group_class)) {
+		ret = PTR_ERR(vfio_group_class);
+		goto err_container;
+	}
+	vfio_group_class->devnode = vfio_group_devnode;
+	ret = alloc_chrdev_region(&vfio_group_base, 0, MINORMASK + 1, "vfio");
+	if (ret)
+		goto err_class;
+	return 0;
+
+err_class:
+	class_destroy(vfio_group_class);
+err_container:
+	vfio_container_exit();
+	return ret;
+}
+
+void vfio_group_exit(void)
+{
+	WARN_ON(!list_empty(&vfio_groups));
+	unregister_chrdev_region(vfio_group_base, MINORMASK + 1);
+	class_destroy(vfio_group_class);
+	vfio_group_class = NULL;
+	ida_destroy(&vfio_group_minors);
+	vfio_container_exit();
+}
