@@ -17,6 +17,9 @@
 #              (errors or added warnings fail; part of check)
 #     mutate   prove every test can fail: run each against a mutant of
 #              itself with one assertion inverted
+#     series   export this tree as a patch series (series.txt) to
+#              build/patches, git am it onto a git tree of the pristine
+#              sources and build the result (part of check)
 #   (demo, shell and mutate use the "full" variant, or "cdev-only" while
 #   this side cannot build "full")
 #   options:
@@ -76,7 +79,7 @@ APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essentia
 log() { printf '[vmtest] %s\n' "$*" >&2; }
 die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 install_deps()
 {
@@ -326,6 +329,21 @@ make_tests()
 	fi
 }
 
+# The host's QEMU, its libraries and the firmware a q35 machine loads, for
+# vfio_qemu_test: a real legacy VFIO client inside the guest.
+QEMU_BIN=/usr/bin/qemu-system-x86_64
+QEMU_DATA=(/usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin
+	   /usr/share/qemu/linuxboot_dma.bin)
+
+add_qemu()
+{
+	local root=$1 f
+	for f in "$QEMU_BIN" $(ldd "$QEMU_BIN" | grep -o '/[^ ]*') "${QEMU_DATA[@]}"; do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+}
+
 # initramfs: busybox, the tests, the kernel config (tests read it to know
 # what the kernel was built with) and our init.
 make_initramfs()
@@ -342,6 +360,7 @@ make_initramfs()
 	cp "$config" "$root/vfio/kconfig"
 	find "$WORK/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vfio/" \;
 	cp "$SELFDIR/run_list" "$root/vfio/run_list"
+	[ "${WITH_QEMU:-0}" -eq 1 ] && add_qemu "$root"
 	if [ -n "${MUTANTS:-}" ]; then
 		mkdir -p "$root/vfio/mutants"
 		cp "$MUTANTS"/mutants.list "$root/vfio/mutants/"
@@ -361,7 +380,10 @@ boot()
 	local out="$WORK/$side/out/$variant" run="$WORK/runs/$side-$variant-$mode"
 	local append iommu=() serial=() rc=0
 	rm -rf "$run" && mkdir -p "$run"
-	make_initramfs "$run/initramfs.cpio.gz" "$out/.config"
+	# QEMU only where vfio_qemu_test can use it: an IOMMU and the tests
+	WITH_QEMU=0
+	[ "$mode" = iommu ] && WITH_QEMU=1
+	WITH_QEMU=$WITH_QEMU make_initramfs "$run/initramfs.cpio.gz" "$out/.config"
 	append="console=ttyS0,115200 panic=-1 oops=panic"
 	append+=" vfiotest.mode=$mode vfiotest.variant=$variant vfiotest.side=$side"
 	append+=" vfiotest.core=$(core_of "$side")"
@@ -436,17 +458,21 @@ SPLAT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new
 # Lines the pattern above catches that are not reports.
 SPLAT_OK='kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread'
 
-# Count one run: prints its TAP and leaves "pass fail skip" in $run/counts.
+# Count one run: prints its TAP and leaves "pass fail skip xfail" in
+# $run/counts.  XFAIL is how a test reports, on the reference core, a place
+# where ours differs from upstream on purpose (VT_DIFFERS_FROM_UPSTREAM).
 report()
 {
 	local side=$1 variant=$2 mode=$3
 	local run="$WORK/runs/$side-$variant-$mode"
-	local pass fail skip splats done_seen
+	local pass fail skip xfail splats done_seen
 	tr -d '\r' < "$run/results.tap" > "$run/results.clean" || true
 	cat "$run/results.clean"
-	pass=$(grep -E '^ok [0-9]+ ' "$run/results.clean" | grep -vc '# SKIP' || true)
+	pass=$(grep -E '^ok [0-9]+ ' "$run/results.clean" | grep -vcE '# (SKIP|XFAIL)' || true)
 	skip=$(grep -E '^ok [0-9]+ .*# SKIP' "$run/results.clean" | grep -c . || true)
-	fail=$(grep -cE '^not ok [0-9]+ ' "$run/results.clean" || true)
+	xfail=$(grep -E '^ok [0-9]+ .*# XFAIL' "$run/results.clean" | grep -c . || true)
+	# an XPASS would be a difference that is no longer there
+	fail=$(grep -cE '^not ok [0-9]+ |^ok [0-9]+ .*# XPASS' "$run/results.clean" || true)
 	done_seen=$(grep -c '^vmtest: guest done' "$run/results.clean" || true)
 	if [ "$done_seen" -eq 0 ]; then
 		echo "not ok - $side/$variant/$mode: the guest did not finish (see $run/console.log)"
@@ -457,7 +483,7 @@ report()
 		echo "not ok - $side/$variant/$mode: kernel log reports"
 		fail=$((fail + 1))
 	fi
-	echo "$pass $fail $skip" > "$run/counts"
+	echo "$pass $fail $skip $xfail" > "$run/counts"
 }
 
 # Fails, and prints them, if the guest's kernel log has any reports.
@@ -473,9 +499,15 @@ check_kernel_log()
 	return 0
 }
 
+# ", N expected differences from upstream" when there are any.
+xfails()
+{
+	[ "${1:-0}" -eq 0 ] || echo ", $1 expected differences from upstream"
+}
+
 run_variants()
 {
-	local modes=("$@") variant mode line tp=0 tf=0 ts=0 p f s
+	local modes=("$@") variant mode line tp=0 tf=0 ts=0 tx=0 p f s x
 	local summary=()
 	local vside note
 	IFS=, read -r -a vlist <<< "$VARIANTS"
@@ -486,6 +518,7 @@ run_variants()
 	if [ -n "${LINT:-}" ] && [ "$SIDE" = ours ]; then
 		lint
 		[ "$(core_of ours)" = upstream ] || compile_check
+		[ "$(core_of ours)" = upstream ] || series
 	fi
 	for variant in "${vlist[@]}"; do
 		vside=$(variant_side "$SIDE" "$variant")
@@ -497,13 +530,13 @@ run_variants()
 		for mode in "${modes[@]}"; do
 			boot "$vside" "$variant" "$mode"
 			report "$vside" "$variant" "$mode"
-			read -r p f s < "$WORK/runs/$vside-$variant-$mode/counts"
-			summary+=("# $vside/$variant/$mode: $p passed, $f failed, $s skipped$note")
-			tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s))
+			read -r p f s x < "$WORK/runs/$vside-$variant-$mode/counts"
+			summary+=("# $vside/$variant/$mode: $p passed, $f failed, $s skipped$(xfails "$x")$note")
+			tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s)); tx=$((tx + x))
 		done
 	done
 	printf '%s\n' "${summary[@]}"
-	echo "$tp passed, $tf failed, $ts skipped"
+	echo "$tp passed, $tf failed, $ts skipped$(xfails "$tx")"
 	[ $tf -eq 0 ]
 }
 
@@ -571,6 +604,28 @@ lint()
 	python3 "$SELFDIR/fsm_check.py" "$WORK/upstream/src/drivers/vfio/vfio_main.c" \
 		"$REPO/drivers/vfio/helpers.c" "$WORK/ours/headers/usr/include" ||
 		die "vfio_mig_get_next_state() differs from upstream's"
+}
+
+# The patch series: exported, applied to a git tree of the pristine
+# sources with git am (series.py), and the result built in the "full"
+# configuration.  The applied tree must also be the tree we test.
+series()
+{
+	local tree="$WORK/series/src" f
+	python3 "$SELFDIR/series.py" "$REPO" "$WORK/upstream/src" "$WORK/series" \
+		"$WORK/patches" || die "the patch series does not apply"
+	cp "$WORK/upstream/src/.vmtest-version" "$tree/.vmtest-version"
+	while read -r f; do
+		cmp -s "$REPO/$f" "$tree/$f" || die "the series gives another $f"
+	done < "$WORK/overlay.list"
+	for f in "${CORE_FILES[@]}"; do
+		[ -e "$tree/$f" ] || [ ! -e "$WORK/ours/src/$f" ] ||
+			die "the series removes $f"
+		[ ! -e "$tree/$f" ] || [ -e "$WORK/ours/src/$f" ] ||
+			die "the series keeps $f"
+	done
+	make_kernel series full
+	log "patch series: $(find "$WORK/patches" -name '0*.patch' ! -name '0000-*' | wc -l) patches in $WORK/patches apply to the pristine tree and build"
 }
 
 # One mutant per test (mutate.py), built like the tests themselves.
@@ -650,6 +705,9 @@ main()
 		;;
 	compile)
 		compile_check
+		;;
+	series)
+		series
 		;;
 	demo)
 		v=$(main_variant)
