@@ -64,7 +64,7 @@ module_init(vfio_init);
 module_exit(vfio_exit);
 
 MODULE_VERSION(DRIVER_VERSION);
-MODULE_LICENSE("GPL v2");
+MODULE_LICENSE("GPL");
 MODULE_AUTHOR(DRIVER_AUTHOR);
 MODULE_DESCRIPTION(DRIVER_DESC);
 MODULE_SOFTDEP("post: vfio_iommu_type1 vfio_iommu_spapr_tce");

@@ -63,6 +63,35 @@ struct vfio_group *vfio_group_of_file(struct file *file)
 }
 
 /**
+ * vfio_file_is_group - is this a VFIO group file?
+ * @file: any file
+ *
+ * Return: true for a file of /dev/vfio/$GROUP.
+ */
+bool vfio_file_is_group(struct file *file)
+{
+	return vfio_group_of_file(file);
+}
+EXPORT_SYMBOL_GPL(vfio_file_is_group);
+
+/**
+ * vfio_file_has_dev - does a group file give its owner the device?
+ * @file: a VFIO file
+ * @device: the device
+ *
+ * vfio-pci asks this of the group files given to a hot reset.
+ *
+ * Return: true if @file is the file of @device's group.
+ */
+bool vfio_file_has_dev(struct file *file, struct vfio_device *device)
+{
+	struct vfio_group *group = vfio_group_of_file(file);
+
+	return group && group == device->group;
+}
+EXPORT_SYMBOL_GPL(vfio_file_has_dev);
+
+/**
  * vfio_device_is_noiommu - is the device offered without DMA isolation?
  * @device: a device attached to its group
  *
@@ -640,61 +669,49 @@ err_put:
 }
 
 /*
- * The group of a device behind a real IOMMU: the one its IOMMU group has
- * already, or a new one.  Returns NULL if the device has no IOMMU group.
+ * A fresh IOMMU group holding only @dev, for a device that no IOMMU
+ * translates for VFIO: an emulated device (its driver does the DMA) or,
+ * in no-IOMMU mode, a device without an IOMMU.
  */
-static struct vfio_group *vfio_group_get_shared(struct device *dev)
+static struct iommu_group *vfio_group_new_iommu_group(struct device *dev)
 {
-	struct iommu_group *iommu_group = iommu_group_get(dev);
-	struct vfio_group *group;
+	struct iommu_group *iommu_group = iommu_group_alloc();
+	int ret;
 
-	if (!iommu_group)
-		return NULL;
-	mutex_lock(&vfio_groups_lock);
-	list_for_each_entry(group, &vfio_groups, node) {
-		if (group->iommu_group == iommu_group) {
-			group->registered++;
-			goto out_unlock;
-		}
+	if (IS_ERR(iommu_group))
+		return iommu_group;
+	ret = iommu_group_set_name(iommu_group, "vfio-noiommu") ?:
+	      iommu_group_add_device(iommu_group, dev);
+	if (ret) {
+		iommu_group_put(iommu_group);
+		return ERR_PTR(ret);
 	}
-	group = vfio_group_create(iommu_group, VFIO_IOMMU);
-out_unlock:
-	mutex_unlock(&vfio_groups_lock);
-	iommu_group_put(iommu_group);
-	return group;
+	return iommu_group;
 }
 
 /*
- * A group of its own for a device that no IOMMU translates for VFIO: an
- * emulated device (its driver does the DMA) or, in no-IOMMU mode, a
- * device without an IOMMU.  It gets a fresh IOMMU group too.
+ * The VFIO group for @iommu_group, counting one more registered device:
+ * for a real IOMMU group the one that exists, if any; otherwise a new one.
+ * The caller's reference on @iommu_group is dropped.
  */
-static struct vfio_group *vfio_group_get_private(struct device *dev,
-						 enum vfio_group_type type)
+static struct vfio_group *vfio_group_get(struct iommu_group *iommu_group,
+					 enum vfio_group_type type)
 {
-	struct iommu_group *iommu_group;
-	struct vfio_group *group;
-	int ret;
-
-	iommu_group = iommu_group_alloc();
-	if (IS_ERR(iommu_group))
-		return ERR_CAST(iommu_group);
-	ret = iommu_group_set_name(iommu_group, "vfio-noiommu");
-	if (!ret)
-		ret = iommu_group_add_device(iommu_group, dev);
-	if (ret) {
-		group = ERR_PTR(ret);
-		goto out_put;
-	}
+	struct vfio_group *group, *found = NULL;
 
 	mutex_lock(&vfio_groups_lock);
-	group = vfio_group_create(iommu_group, type);
+	list_for_each_entry(group, &vfio_groups, node) {
+		if (type == VFIO_IOMMU && group->iommu_group == iommu_group) {
+			found = group;
+			found->registered++;
+			break;
+		}
+	}
+	if (!found)
+		found = vfio_group_create(iommu_group, type);
 	mutex_unlock(&vfio_groups_lock);
-	if (IS_ERR(group))
-		iommu_group_remove_device(dev);
-out_put:
 	iommu_group_put(iommu_group);
-	return group;
+	return found;
 }
 
 /**
@@ -703,33 +720,43 @@ out_put:
  * @type: VFIO_IOMMU for a device behind a real IOMMU, or
  *	VFIO_EMULATED_IOMMU
  *
- * A VFIO_IOMMU device without an IOMMU group is refused, unless no-IOMMU
- * mode is on: then it is given a no-IOMMU group, which taints the kernel.
+ * An emulated device gets a group of its own.  A VFIO_IOMMU device joins
+ * the group of its IOMMU group; without one it is refused, unless no-IOMMU
+ * mode is on: then it gets a no-IOMMU group of its own, and the kernel is
+ * tainted.
  *
  * Return: 0 or a negative errno.
  */
 int vfio_group_attach_device(struct vfio_device *device,
 			     enum vfio_group_type type)
 {
+	struct iommu_group *iommu_group = NULL;
 	struct vfio_group *group;
 
-	if (type != VFIO_IOMMU) {
-		group = vfio_group_get_private(device->dev, type);
-	} else {
-		group = vfio_group_get_shared(device->dev);
-		if (!group && vfio_noiommu) {
-			group = vfio_group_get_private(device->dev, VFIO_NO_IOMMU);
-			if (!IS_ERR(group)) {
-				add_taint(TAINT_USER, LOCKDEP_STILL_OK);
-				dev_warn(device->dev,
-					 "vfio: no IOMMU isolates this device; kernel tainted\n");
-			}
-		} else if (!group) {
-			group = ERR_PTR(-EINVAL);
-		}
+	if (type == VFIO_IOMMU) {
+		iommu_group = iommu_group_get(device->dev);
+		if (!iommu_group && !vfio_noiommu)
+			return -EINVAL;
+		if (!iommu_group)
+			type = VFIO_NO_IOMMU;
 	}
-	if (IS_ERR(group))
+	if (!iommu_group) {
+		iommu_group = vfio_group_new_iommu_group(device->dev);
+		if (IS_ERR(iommu_group))
+			return PTR_ERR(iommu_group);
+	}
+
+	group = vfio_group_get(iommu_group, type);
+	if (IS_ERR(group)) {
+		if (type != VFIO_IOMMU)
+			iommu_group_remove_device(device->dev);
 		return PTR_ERR(group);
+	}
+	if (type == VFIO_NO_IOMMU) {
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+		dev_warn(device->dev,
+			 "vfio: no IOMMU isolates this device; kernel tainted\n");
+	}
 	device->group = group;
 	return 0;
 }
@@ -807,19 +834,17 @@ void vfio_group_withdraw_device(struct vfio_device *device)
  */
 bool vfio_group_coherent(struct vfio_group *group)
 {
+	unsigned int devices = 0, snooped = 0;
 	struct vfio_device *device;
-	bool coherent = true;
 
 	mutex_lock(&group->device_lock);
 	list_for_each_entry(device, &group->devices, group_next) {
-		if (!device_iommu_capable(device->dev,
-					  IOMMU_CAP_ENFORCE_CACHE_COHERENCY)) {
-			coherent = false;
-			break;
-		}
+		devices++;
+		snooped += device_iommu_capable(device->dev,
+						IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
 	}
 	mutex_unlock(&group->device_lock);
-	return coherent;
+	return snooped == devices;
 }
 
 /**
@@ -845,41 +870,11 @@ struct iommu_group *vfio_group_iommu_group(struct vfio_group *group)
 	struct iommu_group *iommu_group;
 
 	mutex_lock(&group->lock);
-	iommu_group = group->iommu_group;
-	if (iommu_group)
-		iommu_group_ref_get(iommu_group);
+	iommu_group = group->iommu_group ?
+		      iommu_group_ref_get(group->iommu_group) : NULL;
 	mutex_unlock(&group->lock);
 	return iommu_group;
 }
-
-/**
- * vfio_file_is_group - is this a VFIO group file?
- * @file: any file
- *
- * Return: true for a file of /dev/vfio/$GROUP.
- */
-bool vfio_file_is_group(struct file *file)
-{
-	return vfio_group_of_file(file);
-}
-EXPORT_SYMBOL_GPL(vfio_file_is_group);
-
-/**
- * vfio_file_has_dev - does a group file give its owner the device?
- * @file: a VFIO file
- * @device: the device
- *
- * vfio-pci asks this of the group files given to a hot reset.
- *
- * Return: true if @file is the file of @device's group.
- */
-bool vfio_file_has_dev(struct file *file, struct vfio_device *device)
-{
-	struct vfio_group *group = vfio_group_of_file(file);
-
-	return group && group == device->group;
-}
-EXPORT_SYMBOL_GPL(vfio_file_has_dev);
 
 /* ---- The module ----------------------------------------------------------- */
 

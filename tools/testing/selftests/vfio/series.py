@@ -97,10 +97,10 @@ def base_tree(base, work):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     subprocess.run(['cp', '-al', base, src], check=True)
+    os.unlink(os.path.join(src, '.vmtest-version'))
     git(src, 'init', '-q')
-    with open(os.path.join(src, '.git', 'info', 'exclude'), 'a') as f:
-        f.write('/.vmtest-version\n/.vmtest-overlay\n')
-    git(src, 'add', '-A')
+    # Debian's tarball ignores every top-level path: add with -f
+    git(src, 'add', '-A', '-f')
     git(src, 'commit', '-q', '--no-verify', '-m',
         f'Linux {version} (Debian linux-source-6.12)', env=IDENTITY)
     git(src, 'tag', '-f', 'base')
@@ -142,6 +142,7 @@ def add_entry(repo, src, fname, before):
 
 def export(repo, src, blocks, files, out):
     git(src, 'checkout', '-q', '-f', '-B', 'export', 'base')
+    git(src, 'clean', '-q', '-f', '-d', '-x')
     used = {}
     for n, b in enumerate(blocks, 1):
         for paths in b['files']:
@@ -164,18 +165,19 @@ def export(repo, src, blocks, files, out):
             fname, before = args[0], ' '.join(args[1:])
             add_entry(repo, src, fname, before)
             used['MAINTAINERS'] = n
-        git(src, 'add', '-A')
+        git(src, 'add', '-A', '-f')
         commit(src, b['msg'])
     missing = [f for f in files if f not in used]
     if missing:
         die('not in any patch of series.txt: ' + ' '.join(missing))
     shutil.rmtree(out, ignore_errors=True)
-    git(src, 'format-patch', '-q', '--cover-letter', '-o', out, 'base..export')
+    git(src, 'format-patch', '-q', '--cover-letter', '-o', out, 'base..export',
+        env=IDENTITY)
     cover(out, len(blocks))
 
 
 def commit(src, msg):
-    subprocess.run(['git', '-C', src, 'commit', '-q', '--no-verify', '-F', '-'],
+    subprocess.run(['git', '-C', src, 'commit', '-q', '--no-verify', '-s', '-F', '-'],
                    input=msg, text=True, env=dict(os.environ, **IDENTITY),
                    check=True, stdout=subprocess.DEVNULL)
 
@@ -201,6 +203,7 @@ def cover(out, count):
 
 def verify(src, out):
     git(src, 'checkout', '-q', '-f', '-B', 'verify', 'base')
+    git(src, 'clean', '-q', '-f', '-d', '-x')
     patches = sorted(os.path.join(out, p) for p in os.listdir(out)
                      if p.endswith('.patch') and not p.startswith('0000-'))
     res = subprocess.run(['git', '-C', src, 'am', '-q', *patches], text=True,
