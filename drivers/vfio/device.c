@@ -111,6 +111,18 @@ static void vfio_dev_set_put(struct vfio_device_set *set)
 	}
 }
 
+/* Add a device to, or take it off, the list the set's users walk. */
+static void vfio_dev_set_member(struct vfio_device_set *set,
+				struct vfio_device *device, bool member)
+{
+	mutex_lock(&set->lock);
+	if (member)
+		list_add_tail(&device->dev_set_list, &set->device_list);
+	else
+		list_del(&device->dev_set_list);
+	mutex_unlock(&set->lock);
+}
+
 /**
  * vfio_assign_device_set - put a device in a device set
  * @device: the device, allocated but not yet registered
@@ -131,10 +143,8 @@ int vfio_assign_device_set(struct vfio_device *device, void *set_id)
 	set = vfio_dev_set_get(set_id);
 	if (IS_ERR(set))
 		return PTR_ERR(set);
-	mutex_lock(&set->lock);
+	vfio_dev_set_member(set, device, true);
 	device->dev_set = set;
-	list_add_tail(&device->dev_set_list, &set->device_list);
-	mutex_unlock(&set->lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_assign_device_set);
@@ -143,30 +153,33 @@ static void vfio_device_leave_set(struct vfio_device *device)
 {
 	struct vfio_device_set *set = device->dev_set;
 
-	if (!set)
-		return;
-	mutex_lock(&set->lock);
-	list_del(&device->dev_set_list);
-	mutex_unlock(&set->lock);
-	device->dev_set = NULL;
-	vfio_dev_set_put(set);
+	if (set) {
+		vfio_dev_set_member(set, device, false);
+		device->dev_set = NULL;
+		vfio_dev_set_put(set);
+	}
 }
 
 /**
- * vfio_device_set_open_count - how many devices of a set are open
+ * vfio_device_set_open_count - how many opens the devices of a set have
  * @dev_set: the set, whose lock the caller holds
  *
- * Return: the number of member devices that are currently open.
+ * A device counts once per open (through its group it may be opened more
+ * than once), including while its driver's open_device() and
+ * close_device() run: a driver closing a device sees 1 if nothing else
+ * in the set is open.
+ *
+ * Return: the sum of the open counts of the set's devices.
  */
 unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set)
 {
+	unsigned int opens = 0;
 	struct vfio_device *device;
-	unsigned int open = 0;
 
 	lockdep_assert_held(&dev_set->lock);
 	list_for_each_entry(device, &dev_set->device_list, dev_set_list)
-		open += !!device->open_count;
-	return open;
+		opens += device->open_count;
+	return opens;
 }
 EXPORT_SYMBOL_GPL(vfio_device_set_open_count);
 
@@ -320,6 +333,25 @@ static bool vfio_device_dma_coherent(struct vfio_device *device,
 	return device_iommu_capable(device->dev, IOMMU_CAP_CACHE_COHERENCY);
 }
 
+/*
+ * Make a device reachable: its class device and cdev, then its group's
+ * list and debugfs.  From here on files may hold registration references
+ * next to the device's own.
+ */
+static int vfio_device_go_live(struct vfio_device *device)
+{
+	int ret;
+
+	reinit_completion(&device->comp);
+	refcount_set(&device->refcount, 1);
+	ret = vfio_cdev_add_device(device);
+	if (ret)
+		return ret;
+	vfio_group_publish_device(device);
+	vfio_debugfs_add_device(device);
+	return 0;
+}
+
 static int vfio_device_register(struct vfio_device *device,
 				enum vfio_group_type type)
 {
@@ -339,24 +371,10 @@ static int vfio_device_register(struct vfio_device *device,
 	ret = vfio_group_attach_device(device, type);
 	if (ret)
 		return ret;
-	if (!vfio_device_dma_coherent(device, type)) {
-		ret = -EINVAL;
-		goto err_detach;
-	}
-
-	/* The registration's own reference; files add theirs. */
-	reinit_completion(&device->comp);
-	refcount_set(&device->refcount, 1);
-	ret = vfio_cdev_add_device(device);
-	if (!ret) {
-		/* visible now: let the group and debugfs show it too */
-		vfio_group_publish_device(device);
-		vfio_debugfs_add_device(device);
-		return 0;
-	}
-
-err_detach:
-	vfio_group_detach_device(device);
+	ret = vfio_device_dma_coherent(device, type) ?
+	      vfio_device_go_live(device) : -EINVAL;
+	if (ret)
+		vfio_group_detach_device(device);
 	return ret;
 }
 

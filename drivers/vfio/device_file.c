@@ -141,13 +141,13 @@ int vfio_device_file_open(struct vfio_device_file *df)
 
 	if (device->open_count && !df->group)
 		return -EINVAL;
-	if (!device->open_count) {
-		ret = vfio_device_first_open(df);
-		if (ret)
-			return ret;
-	}
-	device->open_count++;
-	return 0;
+	/* the driver's callbacks see the device open while they run */
+	if (device->open_count++)
+		return 0;
+	ret = vfio_device_first_open(df);
+	if (ret)
+		device->open_count = 0;
+	return ret;
 }
 
 /**
@@ -165,8 +165,9 @@ void vfio_device_file_close(struct vfio_device_file *df)
 
 	if (!device->open_count)
 		return;
-	if (!--device->open_count)
+	if (device->open_count == 1)
 		vfio_device_last_close(df);
+	device->open_count--;
 }
 
 /* ---- DEVICE_FEATURE ------------------------------------------------------ */
