@@ -10,7 +10,7 @@ TESTS ?=
 
 vmtest_args = -s $(SIDE) -v $(VARIANTS) $(if $(TESTS),-t $(TESTS))
 
-.PHONY: run demo check reference build shell deps clean
+.PHONY: run demo check reference build shell patches deps clean
 
 # The main job: build the kernel and boot it with the edu DMA demo.
 run demo:
@@ -29,6 +29,10 @@ build:
 
 shell:
 	$(VMTEST) -s $(SIDE) shell
+
+# The tree as a patch series in build/patches, checked to apply and build.
+patches:
+	$(VMTEST) series
 
 deps:
 	$(VMTEST) deps

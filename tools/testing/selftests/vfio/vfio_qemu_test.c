@@ -192,7 +192,10 @@ TEST_F_TIMEOUT(qemu, holds_the_group, 2 * QEMU_WAIT_S)
 	int group, fd, iommufd;
 	bool up;
 
-	up = qemu_expect(&self->q, 0, QEMU_PROMPT);
+	/* a command is answered once the machine, and the device, are up */
+	up = qemu_expect(&self->q, 0, QEMU_PROMPT) &&
+	     qemu_command(&self->q, "info pci\n") &&
+	     strstr(self->q.log, "PCI device 1234:11e8");
 	ASSERT_TRUE(up) {
 		qemu_dump(&self->q);
 	}

@@ -333,7 +333,8 @@ make_tests()
 # vfio_qemu_test: a real legacy VFIO client inside the guest.
 QEMU_BIN=/usr/bin/qemu-system-x86_64
 QEMU_DATA=(/usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin
-	   /usr/share/qemu/linuxboot_dma.bin)
+	   /usr/share/qemu/linuxboot_dma.bin
+	   /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so)
 
 add_qemu()
 {
