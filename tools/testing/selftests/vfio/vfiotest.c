@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <linux/pci_regs.h>
 
 #include "vfiotest.h"
@@ -851,4 +853,110 @@ bool vt_kmsg_wait(int fd, const char *needle, int timeout_ms)
 		nanosleep(&ts, NULL);
 		waited += 20;
 	}
+}
+
+/* ---- real clients ------------------------------------------------------- */
+
+int vt_proc_start(struct vt_proc *p, char *const argv[], char *const envp[])
+{
+	int in[2], out[2];
+
+	p->len = 0;
+	p->log[0] = 0;
+	if (pipe(in))
+		return neg_errno();
+	if (pipe(out)) {
+		close(in[0]);
+		close(in[1]);
+		return neg_errno();
+	}
+	p->pid = fork();
+	if (p->pid < 0)
+		return neg_errno();
+	if (!p->pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		close(in[1]);
+		close(out[0]);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	p->in = in[1];
+	p->out = out[0];
+	return 0;
+}
+
+/*
+ * Collect the child's output until what it printed since @from contains
+ * @needle (NULL: until it closes its output), for at most @timeout_s.
+ */
+bool vt_proc_expect(struct vt_proc *p, size_t from, const char *needle,
+		    int timeout_s)
+{
+	struct pollfd pfd = { .fd = p->out, .events = POLLIN };
+	time_t end = time(NULL) + timeout_s;
+	ssize_t n;
+
+	while (time(NULL) < end) {
+		if (needle && strstr(p->log + from, needle))
+			return true;
+		if (p->len + 1 >= sizeof(p->log))
+			return false;
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		n = read(p->out, p->log + p->len, sizeof(p->log) - p->len - 1);
+		if (n <= 0)
+			return !needle;
+		p->len += n;
+		p->log[p->len] = 0;
+	}
+	return false;
+}
+
+/* Send a command line; its answer ends at the next @prompt. */
+bool vt_proc_command(struct vt_proc *p, const char *cmd, const char *prompt,
+		     int timeout_s)
+{
+	size_t from = p->len;
+
+	if (write(p->in, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		return false;
+	return vt_proc_expect(p, from, prompt, timeout_s);
+}
+
+/* Send @cmd (how the child quits), read to the end, reap: its exit code. */
+int vt_proc_finish(struct vt_proc *p, const char *cmd, int timeout_s)
+{
+	int status;
+
+	if (write(p->in, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		kill(p->pid, SIGKILL);
+	if (!vt_proc_expect(p, p->len, NULL, timeout_s))
+		kill(p->pid, SIGKILL);
+	close(p->in);
+	close(p->out);
+	if (waitpid(p->pid, &status, 0) != p->pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void vt_proc_kill(struct vt_proc *p)
+{
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, NULL, 0);
+	close(p->in);
+	close(p->out);
+}
+
+/* Print what the child said, as TAP comments. */
+void vt_proc_dump(struct vt_proc *p, const char *tag)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(p->log, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "#   %s: %s\n", tag, line);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
 #include <linux/iommufd.h>
@@ -164,5 +165,26 @@ void vt_fill(void *buf, size_t len, unsigned int seed);
 int vt_kmsg_open(void);
 bool vt_kmsg_wait(int fd, const char *needle, int timeout_ms);
 void vt_dmar_quiesce(void);
+
+/*
+ * A real client run as a child, its stdin and its output (stdout and
+ * stderr) on pipes: QEMU's monitor, testpmd's prompt.  Everything it
+ * prints is kept in @log.
+ */
+struct vt_proc {
+	pid_t pid;
+	int in, out;
+	size_t len;
+	char log[65536];
+};
+
+int vt_proc_start(struct vt_proc *p, char *const argv[], char *const envp[]);
+bool vt_proc_expect(struct vt_proc *p, size_t from, const char *needle,
+		    int timeout_s);
+bool vt_proc_command(struct vt_proc *p, const char *cmd, const char *prompt,
+		     int timeout_s);
+int vt_proc_finish(struct vt_proc *p, const char *cmd, int timeout_s);
+void vt_proc_kill(struct vt_proc *p);
+void vt_proc_dump(struct vt_proc *p, const char *tag);
 
 #endif /* VFIOTEST_H */

@@ -345,6 +345,64 @@ add_qemu()
 	done
 }
 
+# DPDK's testpmd for vfio_dpdk_test.  Debian ships it in dpdk-dev, whose
+# dependencies (rdma-core, udev, systemd) have no place on a build host:
+# the packages are downloaded and unpacked under build/dpdk instead, never
+# installed.  The libraries testpmd needs are derived from its ELF header;
+# the rest are what those libraries and the two drivers it loads need.
+DPDK_PMDS=(librte_bus_pci.so.23 librte_mempool_ring.so.23 librte_net_e1000.so.23)
+DPDK_EXTRA=(librte-net-e1000-23 librte-mempool-ring23 libjansson4 libpcap0.8
+	    libfdt1 libnuma1 libibverbs1 ibverbs-providers libnl-3-200
+	    libnl-route-3-200 libbsd0 libmd0 libdbus-1-3 libxdp1 libbpf1
+	    libipsec-mb1 libisal2)
+
+apt_download()
+{
+	apt-get download "$@" > "$WORK/dpdk/download.log" 2>&1 && return 0
+	apt-get update -qq && apt-get download "$@" > "$WORK/dpdk/download.log" 2>&1
+}
+
+stage_dpdk()
+{
+	local root="$WORK/dpdk/root" debs="$WORK/dpdk/debs" pkgs d
+	[ -x "$root/usr/bin/dpdk-testpmd" ] && return 0
+	log "staging DPDK's testpmd (downloaded, not installed)"
+	rm -rf "$WORK/dpdk" && mkdir -p "$debs" "$root"
+	(cd "$debs" && apt_download dpdk-dev) ||
+		{ cat "$WORK/dpdk/download.log"; die "cannot download dpdk-dev"; }
+	dpkg-deb -x "$debs"/dpdk-dev_*.deb "$root"
+	# librte_net_e1000.so.23 is in librte-net-e1000-23
+	pkgs=$(readelf -d "$root/usr/bin/dpdk-testpmd" | sed -n 's/.*\[librte_\(.*\)\.so\.23\]$/\1/p' |
+	       sed -e 's/_/-/g' -e 's/[0-9]$/&-/' -e 's/^/librte-/' -e 's/$/23/')
+	# shellcheck disable=SC2086
+	(cd "$debs" && apt_download $pkgs "${DPDK_EXTRA[@]}") ||
+		{ cat "$WORK/dpdk/download.log"; die "cannot download DPDK's libraries"; }
+	for d in "$debs"/*.deb; do
+		dpkg-deb -x "$d" "$root"
+	done
+}
+
+# testpmd, its drivers and every library they need, under /dpdk.
+add_dpdk()
+{
+	local root=$1 st="$WORK/dpdk/root" lib pmd f missing
+	lib="$st/usr/lib/x86_64-linux-gnu"
+	pmd="$lib/dpdk/pmds-23.0"
+	mkdir -p "$root/dpdk/bin" "$root/dpdk/lib" "$root/dpdk/pmds" "$root/lib64"
+	cp "$st/usr/bin/dpdk-testpmd" "$root/dpdk/bin/"
+	for f in "${DPDK_PMDS[@]}"; do
+		cp -L "$pmd/$f" "$root/dpdk/pmds/"
+	done
+	missing=$(LD_LIBRARY_PATH="$lib:$pmd:$st/lib/x86_64-linux-gnu" \
+		  ldd "$st/usr/bin/dpdk-testpmd" "${DPDK_PMDS[@]/#/$pmd/}" | grep 'not found' || true)
+	[ -z "$missing" ] || die "testpmd's libraries are incomplete: $missing"
+	LD_LIBRARY_PATH="$lib:$pmd:$st/lib/x86_64-linux-gnu" \
+		ldd "$st/usr/bin/dpdk-testpmd" "${DPDK_PMDS[@]/#/$pmd/}" |
+		grep -o '=> /[^ ]*' | cut -c4- | sort -u |
+		while read -r f; do cp -L "$f" "$root/dpdk/lib/"; done
+	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+}
+
 # initramfs: busybox, the tests, the kernel config (tests read it to know
 # what the kernel was built with) and our init.
 make_initramfs()
@@ -361,7 +419,10 @@ make_initramfs()
 	cp "$config" "$root/vfio/kconfig"
 	find "$WORK/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vfio/" \;
 	cp "$SELFDIR/run_list" "$root/vfio/run_list"
-	[ "${WITH_QEMU:-0}" -eq 1 ] && add_qemu "$root"
+	if [ "${WITH_QEMU:-0}" -eq 1 ]; then
+		add_qemu "$root"
+		add_dpdk "$root"
+	fi
 	if [ -n "${MUTANTS:-}" ]; then
 		mkdir -p "$root/vfio/mutants"
 		cp "$MUTANTS"/mutants.list "$root/vfio/mutants/"
@@ -381,9 +442,12 @@ boot()
 	local out="$WORK/$side/out/$variant" run="$WORK/runs/$side-$variant-$mode"
 	local append iommu=() serial=() rc=0
 	rm -rf "$run" && mkdir -p "$run"
-	# QEMU only where vfio_qemu_test can use it: an IOMMU and the tests
+	# QEMU and DPDK only where their tests run: an IOMMU and the tests
 	WITH_QEMU=0
-	[ "$mode" = iommu ] && WITH_QEMU=1
+	if [ "$mode" = iommu ]; then
+		WITH_QEMU=1
+		stage_dpdk
+	fi
 	WITH_QEMU=$WITH_QEMU make_initramfs "$run/initramfs.cpio.gz" "$out/.config"
 	append="console=ttyS0,115200 panic=-1 oops=panic"
 	append+=" vfiotest.mode=$mode vfiotest.variant=$variant vfiotest.side=$side"
