@@ -14,7 +14,7 @@
  * nothing here is visible to it otherwise.
  *
  * Locking, in order:
- *   vfio_groups_lock (group.c)  the list of groups and their device counts
+ *   vfio_groups_lock (group.c)  the groups by IOMMU group, their device counts
  *   vfio_group.lock             the group's opener, its container or
  *                               iommufd, its cdev binds and device files
  *   vfio_device_set.lock        (core) opening and closing devices
@@ -40,7 +40,6 @@ struct vfio_container;
  * @iommu_group: the IOMMU group; NULL once the last device has left
  * @type: real IOMMU group, or one made for an emulated or no-IOMMU device
  * @registered: devices registered in the group (under vfio_groups_lock)
- * @node: link in the list of groups
  * @lock: protects the fields below it, up to @device_lock
  * @opened_file: the one open group file, or NULL
  * @cdev_device_open_cnt: devices of the group bound through their cdevs;
@@ -62,7 +61,6 @@ struct vfio_group {
 	struct iommu_group *iommu_group;
 	enum vfio_group_type type;
 	unsigned int registered;
-	struct list_head node;
 
 	struct mutex lock;	/* see above */
 	struct file *opened_file;

@@ -31,6 +31,7 @@
 #include <linux/iommufd.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include "compat.h"
 
@@ -45,9 +46,13 @@ static struct class *vfio_group_class;
 static dev_t vfio_group_base;
 static DEFINE_IDA(vfio_group_minors);
 
-/* Groups, and how many registered devices each has. */
+/*
+ * Groups by the id of their IOMMU group, so that finding a device's group
+ * does not take longer as groups are added (a host may have thousands,
+ * one per SR-IOV VF); the lock also covers how many devices each has.
+ */
 static DEFINE_MUTEX(vfio_groups_lock);
-static LIST_HEAD(vfio_groups);
+static DEFINE_XARRAY(vfio_groups);
 
 static const struct file_operations vfio_group_fops;
 
@@ -650,17 +655,19 @@ static struct vfio_group *vfio_group_create(struct iommu_group *iommu_group,
 
 	ret = dev_set_name(&group->dev, "%s%d",
 			   type == VFIO_NO_IOMMU ? "noiommu-" : "",
-			   iommu_group_id(iommu_group));
+			   iommu_group_id(iommu_group)) ?:
+	      xa_insert(&vfio_groups, iommu_group_id(iommu_group), group,
+			GFP_KERNEL);
 	if (ret)
 		goto err_put;
 	group->iommu_group = iommu_group;
 	ret = cdev_device_add(&group->cdev, &group->dev);
 	if (ret) {
+		xa_erase(&vfio_groups, iommu_group_id(iommu_group));
 		group->iommu_group = NULL;
 		goto err_put;
 	}
 	iommu_group_ref_get(iommu_group);
-	list_add_tail(&group->node, &vfio_groups);
 	return group;
 
 err_put:
@@ -697,21 +704,18 @@ static struct iommu_group *vfio_group_new_iommu_group(struct device *dev)
 static struct vfio_group *vfio_group_get(struct iommu_group *iommu_group,
 					 enum vfio_group_type type)
 {
-	struct vfio_group *group, *found = NULL;
+	struct vfio_group *group = NULL;
 
 	mutex_lock(&vfio_groups_lock);
-	list_for_each_entry(group, &vfio_groups, node) {
-		if (type == VFIO_IOMMU && group->iommu_group == iommu_group) {
-			found = group;
-			found->registered++;
-			break;
-		}
-	}
-	if (!found)
-		found = vfio_group_create(iommu_group, type);
+	if (type == VFIO_IOMMU)
+		group = xa_load(&vfio_groups, iommu_group_id(iommu_group));
+	if (group)
+		group->registered++;
+	else
+		group = vfio_group_create(iommu_group, type);
 	mutex_unlock(&vfio_groups_lock);
 	iommu_group_put(iommu_group);
-	return found;
+	return group;
 }
 
 /**
@@ -781,7 +785,7 @@ void vfio_group_detach_device(struct vfio_device *device)
 		mutex_unlock(&vfio_groups_lock);
 		return;
 	}
-	list_del(&group->node);
+	xa_erase(&vfio_groups, iommu_group_id(group->iommu_group));
 	/* under the list lock, so that a new group can take the name */
 	cdev_device_del(&group->cdev, &group->dev);
 
@@ -905,7 +909,7 @@ err_container:
 
 void vfio_group_exit(void)
 {
-	WARN_ON(!list_empty(&vfio_groups));
+	WARN_ON(!xa_empty(&vfio_groups));
 	unregister_chrdev_region(vfio_group_base, MINORMASK + 1);
 	class_destroy(vfio_group_class);
 	vfio_group_class = NULL;

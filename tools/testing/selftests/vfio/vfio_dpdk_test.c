@@ -46,7 +46,7 @@ FIXTURE(dpdk) {
 
 FIXTURE_SETUP(dpdk)
 {
-	char *argv[] = {
+	char *const argv[] = {
 		TESTPMD, "-l", "0-1", "-n", "1", "--no-huge", "-m", "64",
 		"--iova-mode=va", "--in-memory", "--no-telemetry",
 		"-d", "/dpdk/pmds/librte_mempool_ring.so.23",
