@@ -863,6 +863,8 @@ int vt_proc_start(struct vt_proc *p, char *const argv[], char *const envp[])
 
 	p->len = 0;
 	p->log[0] = 0;
+	/* a child that died must show up as an error, not kill the test */
+	signal(SIGPIPE, SIG_IGN);
 	if (pipe(in))
 		return neg_errno();
 	if (pipe(out)) {

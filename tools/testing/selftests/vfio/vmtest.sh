@@ -220,7 +220,10 @@ check_uapi()
 
 fragments()
 {
-	local variant=$1
+	local variant=$1 side=${2:-}
+	# the registration benchmark (KUnit) exists only in our core
+	[ "$variant" != compile ] && [ "$(core_of "$side")" = ours ] &&
+		echo "$SELFDIR/config.bench"
 	case "$variant" in
 	full)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" ;;
 	# the compile check builds, never boots: no debug options; both sides
@@ -269,7 +272,7 @@ configure()
 	local side=$1 variant=$2
 	local src="$WORK/$side/src" out="$WORK/$side/out/$variant"
 	local frags sum
-	mapfile -t frags < <(fragments "$variant" | tr ' ' '\n')
+	mapfile -t frags < <(fragments "$variant" "$side" | tr ' ' '\n')
 	mkdir -p "$out"
 	sum=$(cat "${frags[@]}" "$src/.vmtest-version" | sha1sum | cut -d' ' -f1)
 	if [ ! -f "$out/.config" ] || [ "$(cat "$out/.vmtest-config" 2>/dev/null)" != "$sum" ]; then
@@ -454,7 +457,8 @@ boot()
 	append+=" vfiotest.core=$(core_of "$side")"
 	[ -n "$TESTS" ] && append+=" vfiotest.tests=$TESTS"
 	if [ "${mode%noiommu}" != "$mode" ]; then
-		append+=" vfio.enable_unsafe_noiommu_mode=1"
+		# the registration benchmark runs once per variant
+		append+=" vfio.enable_unsafe_noiommu_mode=1 kunit.enable=0"
 	else
 		append+=" intel_iommu=on"
 		iommu=(-device intel-iommu,intremap=on)
@@ -548,6 +552,15 @@ report()
 		echo "not ok - $side/$variant/$mode: kernel log reports"
 		fail=$((fail + 1))
 	fi
+	# KUnit (the registration benchmark) reports in the kernel log
+	if grep -qE '^(\[[ 0-9.]+\])? *not ok [0-9]+ ' "$run/console.log.clean"; then
+		grep -E '^(\[[ 0-9.]+\])? *(not )?ok [0-9]+ |# .*Expected' "$run/console.log.clean" |
+			sed 's/^/# kunit: /'
+		echo "not ok - $side/$variant/$mode: a KUnit test failed"
+		fail=$((fail + 1))
+	fi
+	grep -o 'vfio-bench: .*' "$run/console.log.clean" | sed "s#^#\# $side/$variant/$mode #" |
+		tee -a "$run/bench.txt" || true
 	echo "$pass $fail $skip $xfail" > "$run/counts"
 }
 
@@ -598,6 +611,8 @@ run_variants()
 			read -r p f s x < "$WORK/runs/$vside-$variant-$mode/counts"
 			summary+=("# $vside/$variant/$mode: $p passed, $f failed, $s skipped$(xfails "$x")$note")
 			tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s)); tx=$((tx + x))
+			[ -f "$WORK/runs/$vside-$variant-$mode/bench.txt" ] &&
+				mapfile -t -O "${#summary[@]}" summary < "$WORK/runs/$vside-$variant-$mode/bench.txt"
 		done
 	done
 	printf '%s\n' "${summary[@]}"
