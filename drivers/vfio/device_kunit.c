@@ -46,6 +46,7 @@ static void vfio_bench_registration(struct kunit *test)
 	unsigned int i, b, registered = 0;
 	u64 start, *reg_ns, *unreg_ns;
 	struct device *parent;
+	char name[32];
 
 	devs = kunit_kcalloc(test, VFIO_BENCH_DEVICES, sizeof(*devs), GFP_KERNEL);
 	reg_ns = kunit_kcalloc(test, batches, sizeof(*reg_ns), GFP_KERNEL);
@@ -55,9 +56,8 @@ static void vfio_bench_registration(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, unreg_ns);
 
 	for (i = 0; i < VFIO_BENCH_DEVICES; i++) {
-		parent = kunit_device_register(test,
-					       kunit_kasprintf(test, GFP_KERNEL,
-							       "vfio-bench%u", i));
+		snprintf(name, sizeof(name), "vfio-bench%u", i);
+		parent = kunit_device_register(test, name);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
 		devs[i] = vfio_alloc_device(vfio_bench_device, vdev, parent,
 					    &vfio_bench_ops);
