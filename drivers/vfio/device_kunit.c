@@ -105,4 +105,5 @@ static struct kunit_suite vfio_bench_suite = {
 	.name = "vfio_registration",
 	.test_cases = vfio_bench_cases,
 };
+
 kunit_test_suite(vfio_bench_suite);
