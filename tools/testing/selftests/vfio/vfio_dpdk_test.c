@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "../kselftest_harness.h"
 #include "vfiotest.h"
@@ -48,7 +49,7 @@ FIXTURE_SETUP(dpdk)
 {
 	char *const argv[] = {
 		TESTPMD, "-l", "0-1", "-n", "1", "--no-huge", "-m", "64",
-		"--iova-mode=va", "--in-memory", "--no-telemetry",
+		"--iova-mode=va", "--no-telemetry",
 		"-d", "/dpdk/pmds/librte_mempool_ring.so.23",
 		"-d", "/dpdk/pmds/librte_net_e1000.so.23",
 		"-a", self->topo.nic, "--",
@@ -63,6 +64,8 @@ FIXTURE_SETUP(dpdk)
 	if (vt_noiommu_mode())
 		SKIP(return, "the no-IOMMU boot has no IOMMU to test DMA through");
 	ASSERT_EQ(0, vt_topology(&self->topo));
+	/* the EAL keeps its runtime files there */
+	mkdir("/var/run", 0755);
 	/* the whole group must be VFIO's: the edus are, the e1000 joins */
 	ASSERT_EQ(0, vt_pci_bind(self->topo.nic, "vfio-pci"));
 	ASSERT_EQ(0, vt_proc_start(&self->pmd, argv, testpmd_env));
