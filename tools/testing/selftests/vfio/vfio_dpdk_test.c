@@ -65,6 +65,7 @@ FIXTURE_SETUP(dpdk)
 		SKIP(return, "the no-IOMMU boot has no IOMMU to test DMA through");
 	ASSERT_EQ(0, vt_topology(&self->topo));
 	/* the EAL keeps its runtime files there */
+	mkdir("/var", 0755);
 	mkdir("/var/run", 0755);
 	/* the whole group must be VFIO's: the edus are, the e1000 joins */
 	ASSERT_EQ(0, vt_pci_bind(self->topo.nic, "vfio-pci"));
