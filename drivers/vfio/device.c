@@ -241,7 +241,7 @@ static int vfio_device_setup(struct vfio_device *device, struct device *dev,
 	if (ops->init) {
 		ret = ops->init(device);
 		if (ret)
-			goto err_put_inode;
+			goto err_leave_set;
 	}
 
 	device_initialize(&device->device);
@@ -250,7 +250,9 @@ static int vfio_device_setup(struct vfio_device *device, struct device *dev,
 	device->device.parent = dev;
 	return 0;
 
-err_put_inode:
+err_leave_set:
+	/* init may have put the device in a set before it failed */
+	vfio_device_leave_set(device);
 	iput(device->inode);
 err_free_index:
 	ida_free(&vfio_index_ida, device->index);
@@ -359,6 +361,8 @@ static int vfio_device_register(struct vfio_device *device,
 
 	if (WARN_ON(!vfio_device_ops_complete(device->ops)))
 		return -EINVAL;
+	/* a device may be registered again after an unregistration */
+	device->unregistering = 0;
 	if (!device->dev_set) {
 		ret = vfio_assign_device_set(device, device);
 		if (ret)
@@ -433,6 +437,11 @@ static void vfio_device_wait_for_users(struct vfio_device *device)
  */
 void vfio_unregister_group_dev(struct vfio_device *device)
 {
+	/* files that are open already may not open the device any more */
+	mutex_lock(&device->dev_set->lock);
+	device->unregistering = 1;
+	mutex_unlock(&device->dev_set->lock);
+
 	vfio_group_withdraw_device(device);
 	vfio_debugfs_remove_device(device);
 	vfio_cdev_del_device(device);

@@ -139,6 +139,8 @@ int vfio_device_file_open(struct vfio_device_file *df)
 
 	lockdep_assert_held(&device->dev_set->lock);
 
+	if (device->unregistering)
+		return -ENODEV;
 	if (device->open_count && !df->group)
 		return -EINVAL;
 	/* the driver's callbacks see the device open while they run */
@@ -236,13 +238,13 @@ static int vfio_feature_mig_state(struct vfio_device *device, u32 flags,
 	if (copy_from_user(&state, arg, sizeof(state)))
 		return -EFAULT;
 	stream = device->mig_ops->migration_set_state(device, state.device_state);
-	if (IS_ERR(stream))
-		return PTR_ERR(stream);
-	if (!stream) {
-		state.data_fd = -1;
-		return copy_to_user(arg, &state, sizeof(state)) ? -EFAULT : 0;
-	}
-	return vfio_mig_install_stream(stream, arg, &state);
+	if (stream && !IS_ERR(stream))
+		return vfio_mig_install_stream(stream, arg, &state);
+	/* no stream: the user reads -1, also when the transition failed */
+	state.data_fd = -1;
+	if (copy_to_user(arg, &state, sizeof(state)))
+		return -EFAULT;
+	return PTR_ERR_OR_ZERO(stream);
 }
 
 #define VFIO_LOG_MAX_RANGES \

@@ -16,7 +16,7 @@
 
 #include "vfio.h"
 
-MODULE_IMPORT_NS(IOMMUFD);
+/* main.c imports IOMMUFD, which iova_bitmap needs without iommufd too */
 MODULE_IMPORT_NS(IOMMUFD_VFIO);
 
 /**
@@ -205,14 +205,17 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_bind);
  */
 void vfio_iommufd_emulated_unbind(struct vfio_device *vdev)
 {
-	struct iommufd_access *access = vdev->iommufd_access;
-
 	lockdep_assert_held(&vdev->dev_set->lock);
-	/* destroying the access also detaches it */
+	if (!vdev->iommufd_access)
+		return;
+	/*
+	 * Destroying the access detaches it, and the detach asks the driver
+	 * to unpin everything through vfio_unpin_pages(): the access must
+	 * still be there for that.
+	 */
+	iommufd_access_destroy(vdev->iommufd_access);
 	vdev->iommufd_attached = false;
 	vdev->iommufd_access = NULL;
-	if (access)
-		iommufd_access_destroy(access);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_unbind);
 

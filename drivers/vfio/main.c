@@ -63,6 +63,12 @@ static void __exit vfio_exit(void)
 module_init(vfio_init);
 module_exit(vfio_exit);
 
+/*
+ * The DMA logging reports (device_file.c) use the IOVA bitmaps, which
+ * iommufd exports for drivers that track dirty pages (IOMMUFD_DRIVER) even
+ * in a kernel without IOMMUFD itself.
+ */
+MODULE_IMPORT_NS(IOMMUFD);
 MODULE_VERSION(DRIVER_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR(DRIVER_AUTHOR);

@@ -116,6 +116,7 @@ struct vfio_device {
 	struct completion comp;
 	unsigned int open_count;
 	u8 cdev_opened:1;
+	u8 unregistering:1;
 	void (*put_kvm)(struct kvm *kvm);
 	/* iommufd binding, under dev_set->lock */
 #if IS_ENABLED(CONFIG_IOMMUFD)

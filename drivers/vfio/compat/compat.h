@@ -39,8 +39,11 @@ struct vfio_container;
  * @cdev: the character device
  * @iommu_group: the IOMMU group; NULL once the last device has left
  * @type: real IOMMU group, or one made for an emulated or no-IOMMU device
- * @registered: devices registered in the group (under vfio_groups_lock)
  * @lock: protects the fields below it, up to @device_lock
+ * @registered: devices registered in the group (changed under
+ *	vfio_groups_lock too)
+ * @leaving: devices of the group being unregistered; when every registered
+ *	device is leaving, the group cannot be opened
  * @opened_file: the one open group file, or NULL
  * @cdev_device_open_cnt: devices of the group bound through their cdevs;
  *	while non-zero the group cannot be opened, and while @opened_file is
@@ -60,9 +63,10 @@ struct vfio_group {
 	struct cdev cdev;
 	struct iommu_group *iommu_group;
 	enum vfio_group_type type;
-	unsigned int registered;
 
 	struct mutex lock;	/* see above */
+	unsigned int registered;
+	unsigned int leaving;
 	struct file *opened_file;
 	unsigned int cdev_device_open_cnt;
 	unsigned int device_files;

@@ -531,8 +531,8 @@ static int vfio_group_fops_open(struct inode *inode, struct file *file)
 	int ret = 0;
 
 	mutex_lock(&group->lock);
-	if (!group->iommu_group)
-		ret = -ENODEV;		/* its last device has gone */
+	if (!group->iommu_group || group->leaving == group->registered)
+		ret = -ENODEV;		/* its last device has gone, or is going */
 	else if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
 		ret = -EPERM;
 	else if (group->opened_file || group->cdev_device_open_cnt)
@@ -709,10 +709,13 @@ static struct vfio_group *vfio_group_get(struct iommu_group *iommu_group,
 	mutex_lock(&vfio_groups_lock);
 	if (type == VFIO_IOMMU)
 		group = xa_load(&vfio_groups, iommu_group_id(iommu_group));
-	if (group)
+	if (group) {
+		mutex_lock(&group->lock);
 		group->registered++;
-	else
+		mutex_unlock(&group->lock);
+	} else {
 		group = vfio_group_create(iommu_group, type);
+	}
 	mutex_unlock(&vfio_groups_lock);
 	iommu_group_put(iommu_group);
 	return group;
@@ -781,10 +784,14 @@ void vfio_group_detach_device(struct vfio_device *device)
 		iommu_group_remove_device(device->dev);
 
 	mutex_lock(&vfio_groups_lock);
+	mutex_lock(&group->lock);
+	group->leaving -= device->unregistering;
 	if (--group->registered) {
+		mutex_unlock(&group->lock);
 		mutex_unlock(&vfio_groups_lock);
 		return;
 	}
+	mutex_unlock(&group->lock);
 	xa_erase(&vfio_groups, iommu_group_id(group->iommu_group));
 	/* under the list lock, so that a new group can take the name */
 	cdev_device_del(&group->cdev, &group->dev);
@@ -826,6 +833,11 @@ void vfio_group_withdraw_device(struct vfio_device *device)
 	mutex_lock(&group->device_lock);
 	list_del(&device->group_next);
 	mutex_unlock(&group->device_lock);
+
+	/* a group whose devices are all leaving cannot be opened any more */
+	mutex_lock(&group->lock);
+	group->leaving++;
+	mutex_unlock(&group->lock);
 }
 
 /* ---- Questions from KVM and vfio-pci ------------------------------------- */
