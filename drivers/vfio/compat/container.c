@@ -21,27 +21,48 @@
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/miscdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 
 #include "compat.h"
 
 /**
+ * struct vfio_container_iommu - the IOMMU model a container chose
+ * @users: the container's reference, and one for every model ioctl in
+ *	progress
+ * @ops: the model
+ * @data: the model's state for the container
+ * @rcu: frees the structure once no ioctl can be looking it up
+ *
+ * The model's state lives as long as its last user: when the last group
+ * leaves the container, an ioctl still running in the model finishes on
+ * it, and the state is released only then.  Nothing waits for the ioctl,
+ * so a long VFIO_IOMMU_MAP_DMA never holds up the removal of a group.
+ */
+struct vfio_container_iommu {
+	refcount_t users;
+	const struct vfio_iommu_driver_ops *ops;
+	void *data;
+	struct rcu_head rcu;
+};
+
+/**
  * struct vfio_container - one open of /dev/vfio/vfio
  * @ref: held by the file and by every group in the container
- * @lock: protects everything below; taken for reading around the model's
- *	ioctls, for writing when groups or the model change
+ * @lock: protects everything below; taken for writing when groups or the
+ *	model change
  * @groups: the groups in the container
- * @model: the IOMMU model chosen with VFIO_SET_IOMMU, or NULL
- * @model_data: the model's state for this container
+ * @iommu: the IOMMU model chosen with VFIO_SET_IOMMU, or NULL; also read
+ *	under RCU by the model's ioctls
  * @noiommu: the groups in the container are no-IOMMU groups
  */
 struct vfio_container {
 	struct kref ref;
 	struct rw_semaphore lock;	/* see above */
 	struct list_head groups;
-	const struct vfio_iommu_driver_ops *model;
-	void *model_data;
+	struct vfio_container_iommu __rcu *iommu;
 	bool noiommu;
 };
 
@@ -172,6 +193,46 @@ static long vfio_model_check(const struct vfio_iommu_driver_ops *ops,
 	return ops->ioctl(data, VFIO_CHECK_EXTENSION, ext);
 }
 
+/* ---- The container's model ------------------------------------------------ */
+
+/* The container's model, for a holder of the container lock. */
+static struct vfio_container_iommu *
+vfio_container_iommu(struct vfio_container *container)
+{
+	return rcu_dereference_protected(container->iommu,
+					 lockdep_is_held(&container->lock));
+}
+
+/*
+ * The container's model for the duration of one call, without the
+ * container lock, or NULL if none is chosen.  vfio_container_iommu_put()
+ * ends the call.
+ */
+static struct vfio_container_iommu *
+vfio_container_iommu_get(struct vfio_container *container)
+{
+	struct vfio_container_iommu *iommu;
+
+	rcu_read_lock();
+	iommu = rcu_dereference(container->iommu);
+	if (iommu && !refcount_inc_not_zero(&iommu->users))
+		iommu = NULL;
+	rcu_read_unlock();
+	return iommu;
+}
+
+/* The last user of a model's state releases it, and the model's module. */
+static void vfio_container_iommu_put(struct vfio_container_iommu *iommu)
+{
+	const struct vfio_iommu_driver_ops *ops = iommu->ops;
+
+	if (!refcount_dec_and_test(&iommu->users))
+		return;
+	ops->release(iommu->data);
+	module_put(ops->owner);
+	kfree_rcu(iommu, rcu);
+}
+
 /* ---- The container file -------------------------------------------------- */
 
 static void vfio_container_free(struct kref *ref)
@@ -192,12 +253,14 @@ static void vfio_container_put(struct vfio_container *container)
 static long vfio_container_check_extension(struct vfio_container *container,
 					   unsigned long ext)
 {
+	struct vfio_container_iommu *iommu;
 	struct vfio_iommu_model *model;
 	long ret = 0;
 
 	down_read(&container->lock);
-	if (container->model) {
-		ret = vfio_model_check(container->model, container->model_data, ext);
+	iommu = vfio_container_iommu(container);
+	if (iommu) {
+		ret = vfio_model_check(iommu->ops, iommu->data, ext);
 		goto out_unlock;
 	}
 	mutex_lock(&vfio_models_lock);
@@ -246,6 +309,7 @@ static int vfio_container_try_model(struct vfio_container *container,
 				    const struct vfio_iommu_driver_ops *ops,
 				    unsigned long type)
 {
+	struct vfio_container_iommu *iommu;
 	void *data;
 	int ret;
 
@@ -255,20 +319,29 @@ static int vfio_container_try_model(struct vfio_container *container,
 		ret = 1;
 		goto err_put;
 	}
+	iommu = kzalloc(sizeof(*iommu), GFP_KERNEL_ACCOUNT);
+	if (!iommu) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
 	data = ops->open(type);
 	if (IS_ERR(data)) {
 		ret = PTR_ERR(data);
-		goto err_put;
+		goto err_free;
 	}
 	ret = vfio_container_attach_all(container, ops, data);
 	if (ret) {
 		ops->release(data);
-		goto err_put;
+		goto err_free;
 	}
-	container->model = ops;
-	container->model_data = data;
+	refcount_set(&iommu->users, 1);
+	iommu->ops = ops;
+	iommu->data = data;
+	rcu_assign_pointer(container->iommu, iommu);
 	return 0;
 
+err_free:
+	kfree(iommu);
 err_put:
 	module_put(ops->owner);
 	return ret;
@@ -287,7 +360,7 @@ static long vfio_container_set_iommu(struct vfio_container *container,
 	int err;
 
 	down_write(&container->lock);
-	if (list_empty(&container->groups) || container->model) {
+	if (list_empty(&container->groups) || vfio_container_iommu(container)) {
 		up_write(&container->lock);
 		return -EINVAL;
 	}
@@ -307,16 +380,22 @@ static long vfio_container_set_iommu(struct vfio_container *container,
 	return ret;
 }
 
-/* Everything else is the model's: MAP_DMA, UNMAP_DMA, IOMMU_GET_INFO, ... */
+/*
+ * Everything else is the model's: MAP_DMA, UNMAP_DMA, IOMMU_GET_INFO, ...
+ * The call holds the model's state, not the container lock: the groups
+ * may leave meanwhile, and the state outlives them until the call ends.
+ */
 static long vfio_container_model_ioctl(struct vfio_container *container,
 				       unsigned int cmd, unsigned long arg)
 {
-	long ret = -EINVAL;
+	struct vfio_container_iommu *iommu;
+	long ret;
 
-	down_read(&container->lock);
-	if (container->model)
-		ret = container->model->ioctl(container->model_data, cmd, arg);
-	up_read(&container->lock);
+	iommu = vfio_container_iommu_get(container);
+	if (!iommu)
+		return -EINVAL;
+	ret = iommu->ops->ioctl(iommu->data, cmd, arg);
+	vfio_container_iommu_put(iommu);
 	return ret;
 }
 
@@ -402,6 +481,7 @@ int vfio_container_add_group(struct vfio_container *container,
 			     struct vfio_group *group)
 {
 	bool noiommu = group->type == VFIO_NO_IOMMU;
+	struct vfio_container_iommu *iommu;
 	int ret = 0;
 
 	lockdep_assert_held(&group->lock);
@@ -418,10 +498,10 @@ int vfio_container_add_group(struct vfio_container *container,
 		if (ret)
 			goto out_unlock;
 	}
-	if (container->model) {
-		ret = container->model->attach_group(container->model_data,
-						     group->iommu_group,
-						     group->type);
+	iommu = vfio_container_iommu(container);
+	if (iommu) {
+		ret = iommu->ops->attach_group(iommu->data, group->iommu_group,
+					       group->type);
 		if (ret) {
 			if (group->type == VFIO_IOMMU)
 				iommu_group_release_dma_owner(group->iommu_group);
@@ -447,22 +527,21 @@ out_unlock:
 void vfio_container_remove_group(struct vfio_group *group)
 {
 	struct vfio_container *container = group->container;
-	const struct vfio_iommu_driver_ops *model;
+	struct vfio_container_iommu *iommu;
 
 	lockdep_assert_held(&group->lock);
 	down_write(&container->lock);
-	model = container->model;
-	if (model)
-		model->detach_group(container->model_data, group->iommu_group);
+	iommu = vfio_container_iommu(container);
+	if (iommu)
+		iommu->ops->detach_group(iommu->data, group->iommu_group);
 	if (group->type == VFIO_IOMMU)
 		iommu_group_release_dma_owner(group->iommu_group);
 	list_del(&group->container_node);
 	group->container = NULL;
-	if (model && list_empty(&container->groups)) {
-		model->release(container->model_data);
-		module_put(model->owner);
-		container->model = NULL;
-		container->model_data = NULL;
+	if (iommu && list_empty(&container->groups)) {
+		/* a model ioctl still running releases the state when it ends */
+		RCU_INIT_POINTER(container->iommu, NULL);
+		vfio_container_iommu_put(iommu);
 	}
 	up_write(&container->lock);
 	vfio_container_put(container);
@@ -483,16 +562,18 @@ void vfio_container_remove_group(struct vfio_group *group)
 int vfio_container_open_device(struct vfio_device *device)
 {
 	struct vfio_container *container = device->group->container;
+	struct vfio_container_iommu *iommu;
 	int ret = 0;
 
 	lockdep_assert_held(&device->group->lock);
 	if (device->group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
 		return -EPERM;
 	down_read(&container->lock);
-	if (!container->model)
+	iommu = vfio_container_iommu(container);
+	if (!iommu)
 		ret = -EINVAL;
-	else if (container->model->register_device)
-		container->model->register_device(container->model_data, device);
+	else if (iommu->ops->register_device)
+		iommu->ops->register_device(iommu->data, device);
 	up_read(&container->lock);
 	return ret;
 }
@@ -504,11 +585,13 @@ int vfio_container_open_device(struct vfio_device *device)
 void vfio_container_close_device(struct vfio_device *device)
 {
 	struct vfio_container *container = device->group->container;
+	struct vfio_container_iommu *iommu;
 
 	lockdep_assert_held(&device->group->lock);
 	down_read(&container->lock);
-	if (container->model && container->model->unregister_device)
-		container->model->unregister_device(container->model_data, device);
+	iommu = vfio_container_iommu(container);
+	if (iommu && iommu->ops->unregister_device)
+		iommu->ops->unregister_device(iommu->data, device);
 	up_read(&container->lock);
 }
 
@@ -534,10 +617,15 @@ bool vfio_device_in_container(struct vfio_device *device)
 static const struct vfio_iommu_driver_ops *
 vfio_container_model_of(struct vfio_device *device, void **data)
 {
-	struct vfio_container *container = device->group->container;
+	struct vfio_container_iommu *iommu;
 
-	*data = container->model_data;
-	return container->model;
+	/* the open device keeps the group, so the group keeps the model */
+	iommu = rcu_dereference_protected(device->group->container->iommu,
+					  READ_ONCE(device->open_count));
+	if (!iommu)
+		return NULL;
+	*data = iommu->data;
+	return iommu->ops;
 }
 
 /**
