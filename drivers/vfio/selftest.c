@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO test driver: emulated devices for tools/testing/selftests/vfio.
+ *
+ * The in-tree drivers leave paths of the core that a user cannot reach
+ * through them: no mdev sample pins guest pages or keeps them pinned past
+ * its close, and no driver's init callback can be made to fail after it
+ * has joined a device set.  The devices of this driver can: they are
+ * created and removed through sysfs (see selftest.h), registered as
+ * emulated-IOMMU devices with a cdev and a group, and their ioctls pin
+ * pages, unpin them and copy data through vfio_pin_pages(),
+ * vfio_unpin_pages() and vfio_dma_rw().
+ *
+ * Never for production kernels: any user with access to a device file can
+ * pin pages through it.
+ */
+#include <linux/device.h>
+#include <linux/idr.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include "selftest.h"
+
+#define VFIO_ST_MAX_PINS	64
+#define VFIO_ST_IOVA_MAX	((dma_addr_t)~0ULL)
+
+struct vfio_st_pin {
+	dma_addr_t iova;
+	struct page *page;
+};
+
+/**
+ * struct vfio_st_device - one test device
+ * @vdev: the VFIO device
+ * @node: link in vfio_st_devices
+ * @lock: protects the pins and @keep_pins
+ * @npins: how many of @pins are in use
+ * @keep_pins: leave the pins to the unmap notification at close
+ * @pins: the pages the device holds pinned
+ */
+struct vfio_st_device {
+	struct vfio_device vdev;
+	struct list_head node;
+	struct mutex lock;	/* see above */
+	unsigned int npins;
+	bool keep_pins;
+	struct vfio_st_pin pins[VFIO_ST_MAX_PINS];
+};
+
+/* The parent device of a test device: what it exposes, stK in sysfs. */
+struct vfio_st_parent {
+	struct device dev;
+	int id;
+};
+
+static struct device *vfio_st_root;
+static DEFINE_IDA(vfio_st_ids);
+static int vfio_st_sets[VFIO_SELFTEST_SETS];
+
+/* Protects the list of devices and the parameters of the next creation. */
+static DEFINE_MUTEX(vfio_st_lock);
+static LIST_HEAD(vfio_st_devices);
+static unsigned int vfio_st_next_set;
+static bool vfio_st_next_fails;
+
+static struct vfio_st_device *to_st(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct vfio_st_device, vdev);
+}
+
+/* ---- Pins ---------------------------------------------------------------- */
+
+/* Unpin the pins in [@first, @last]; returns how many there were. */
+static unsigned int vfio_st_unpin_range(struct vfio_st_device *st,
+					dma_addr_t first, dma_addr_t last)
+{
+	unsigned int i = 0, dropped = 0;
+
+	lockdep_assert_held(&st->lock);
+	while (i < st->npins) {
+		if (st->pins[i].iova < first || st->pins[i].iova > last) {
+			i++;
+			continue;
+		}
+		vfio_unpin_pages(&st->vdev, st->pins[i].iova, 1);
+		st->pins[i] = st->pins[--st->npins];
+		dropped++;
+	}
+	return dropped;
+}
+
+static int vfio_st_pin(struct vfio_st_device *st, void __user *uarg)
+{
+	struct vfio_selftest_pin pin;
+	struct page **pages;
+	dma_addr_t iova;
+	int ret, i;
+
+	if (copy_from_user(&pin, uarg, sizeof(pin)))
+		return -EFAULT;
+	if (!pin.npage || pin.pad)
+		return -EINVAL;
+	pages = kcalloc(pin.npage, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	mutex_lock(&st->lock);
+	ret = -ENOSPC;
+	if (pin.npage > VFIO_ST_MAX_PINS - st->npins)
+		goto out_unlock;
+	iova = ALIGN_DOWN(pin.iova, PAGE_SIZE);
+	ret = vfio_pin_pages(&st->vdev, iova, pin.npage,
+			     IOMMU_READ | IOMMU_WRITE, pages);
+	if (ret < 0)
+		goto out_unlock;
+	for (i = 0; i < pin.npage; i++) {
+		st->pins[st->npins].iova = iova + i * PAGE_SIZE;
+		st->pins[st->npins].page = pages[i];
+		st->npins++;
+	}
+	ret = 0;
+out_unlock:
+	mutex_unlock(&st->lock);
+	kfree(pages);
+	return ret;
+}
+
+static int vfio_st_dma_rw(struct vfio_st_device *st, void __user *uarg)
+{
+	struct vfio_selftest_rw rw;
+	void __user *ubuf;
+	void *buf;
+	int ret;
+
+	if (copy_from_user(&rw, uarg, sizeof(rw)))
+		return -EFAULT;
+	if (!rw.len || rw.len > PAGE_SIZE || rw.write > 1)
+		return -EINVAL;
+	ubuf = u64_to_user_ptr(rw.uptr);
+	buf = kmalloc(rw.len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (rw.write && copy_from_user(buf, ubuf, rw.len)) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	ret = vfio_dma_rw(&st->vdev, rw.iova, buf, rw.len, rw.write);
+	if (!ret && !rw.write && copy_to_user(ubuf, buf, rw.len))
+		ret = -EFAULT;
+out_free:
+	kfree(buf);
+	return ret;
+}
+
+/* ---- VFIO device callbacks ------------------------------------------------ */
+
+static int vfio_st_init(struct vfio_device *vdev)
+{
+	struct vfio_st_device *st = to_st(vdev);
+	int ret;
+
+	lockdep_assert_held(&vfio_st_lock);
+	ret = vfio_assign_device_set(vdev, &vfio_st_sets[vfio_st_next_set]);
+	if (ret)
+		return ret;
+	/* a failure after the set is assigned: the core must undo it */
+	if (vfio_st_next_fails)
+		return -VFIO_SELFTEST_INIT_ERR;
+	mutex_init(&st->lock);
+	return 0;
+}
+
+static void vfio_st_release(struct vfio_device *vdev)
+{
+	mutex_destroy(&to_st(vdev)->lock);
+}
+
+static void vfio_st_close_device(struct vfio_device *vdev)
+{
+	struct vfio_st_device *st = to_st(vdev);
+
+	/*
+	 * Only an iommufd access tells the driver to unpin after the close;
+	 * a container would not, and its unmap would wait for the pages.
+	 */
+	mutex_lock(&st->lock);
+	if (!st->keep_pins || !vdev->iommufd_access)
+		vfio_st_unpin_range(st, 0, VFIO_ST_IOVA_MAX);
+	st->keep_pins = false;
+	mutex_unlock(&st->lock);
+}
+
+static void vfio_st_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
+{
+	struct vfio_st_device *st = to_st(vdev);
+	u64 last;
+
+	if (check_add_overflow(iova, length - 1, &last))
+		last = U64_MAX;
+	mutex_lock(&st->lock);
+	vfio_st_unpin_range(st, iova, min_t(u64, last, VFIO_ST_IOVA_MAX));
+	mutex_unlock(&st->lock);
+}
+
+static long vfio_st_get_info(void __user *uarg)
+{
+	const size_t min = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, uarg, min))
+		return -EFAULT;
+	if (info.argsz < min)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = 0;
+	info.num_irqs = 0;
+	return copy_to_user(uarg, &info, min) ? -EFAULT : 0;
+}
+
+static long vfio_st_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct vfio_st_device *st = to_st(vdev);
+	void __user *uarg = (void __user *)arg;
+	long ret = 0;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return vfio_st_get_info(uarg);
+	case VFIO_DEVICE_RESET:
+		return 0;
+	case VFIO_SELFTEST_PIN:
+		return vfio_st_pin(st, uarg);
+	case VFIO_SELFTEST_DMA_RW:
+		return vfio_st_dma_rw(st, uarg);
+	case VFIO_SELFTEST_UNPIN_ALL:
+	case VFIO_SELFTEST_PINNED:
+	case VFIO_SELFTEST_KEEP_PINS:
+		mutex_lock(&st->lock);
+		if (cmd == VFIO_SELFTEST_UNPIN_ALL)
+			ret = vfio_st_unpin_range(st, 0, VFIO_ST_IOVA_MAX);
+		else if (cmd == VFIO_SELFTEST_PINNED)
+			ret = st->npins;
+		else if (arg > 1)
+			ret = -EINVAL;
+		else
+			st->keep_pins = arg;
+		mutex_unlock(&st->lock);
+		return ret;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct vfio_device_ops vfio_st_ops = {
+	.name		= "vfio-selftest",
+	.init		= vfio_st_init,
+	.release	= vfio_st_release,
+	.bind_iommufd	= vfio_iommufd_emulated_bind,
+	.unbind_iommufd	= vfio_iommufd_emulated_unbind,
+	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,
+	.detach_ioas	= vfio_iommufd_emulated_detach_ioas,
+	.close_device	= vfio_st_close_device,
+	.ioctl		= vfio_st_ioctl,
+	.dma_unmap	= vfio_st_dma_unmap,
+};
+
+/* ---- Creation and removal ------------------------------------------------- */
+
+static void vfio_st_parent_release(struct device *dev)
+{
+	struct vfio_st_parent *parent = container_of(dev, struct vfio_st_parent, dev);
+
+	ida_free(&vfio_st_ids, parent->id);
+	kfree(parent);
+}
+
+static struct device *vfio_st_parent_add(void)
+{
+	struct vfio_st_parent *parent;
+	int ret;
+
+	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
+	if (!parent)
+		return ERR_PTR(-ENOMEM);
+	parent->id = ida_alloc(&vfio_st_ids, GFP_KERNEL);
+	if (parent->id < 0) {
+		ret = parent->id;
+		kfree(parent);
+		return ERR_PTR(ret);
+	}
+	device_initialize(&parent->dev);
+	parent->dev.parent = vfio_st_root;
+	parent->dev.release = vfio_st_parent_release;
+	ret = dev_set_name(&parent->dev, "st%d", parent->id) ?:
+	      device_add(&parent->dev);
+	if (ret) {
+		put_device(&parent->dev);
+		return ERR_PTR(ret);
+	}
+	return &parent->dev;
+}
+
+static int vfio_st_create(unsigned int set, bool fail)
+{
+	struct vfio_st_device *st;
+	struct device *parent;
+	int ret;
+
+	lockdep_assert_held(&vfio_st_lock);
+	parent = vfio_st_parent_add();
+	if (IS_ERR(parent))
+		return PTR_ERR(parent);
+	vfio_st_next_set = set;
+	vfio_st_next_fails = fail;
+	st = vfio_alloc_device(vfio_st_device, vdev, parent, &vfio_st_ops);
+	if (IS_ERR(st)) {
+		ret = PTR_ERR(st);
+		goto err_parent;
+	}
+	ret = vfio_register_emulated_iommu_dev(&st->vdev);
+	if (ret)
+		goto err_put;
+	list_add_tail(&st->node, &vfio_st_devices);
+	return 0;
+
+err_put:
+	vfio_put_device(&st->vdev);
+err_parent:
+	device_unregister(parent);
+	return ret;
+}
+
+static void vfio_st_remove(struct vfio_st_device *st)
+{
+	struct device *parent = st->vdev.dev;
+
+	lockdep_assert_held(&vfio_st_lock);
+	list_del(&st->node);
+	vfio_unregister_group_dev(&st->vdev);
+	vfio_put_device(&st->vdev);
+	device_unregister(parent);
+}
+
+static ssize_t create_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	bool fail = false;
+	unsigned int set;
+	int ret;
+
+	if (!strncmp(buf, "fail ", 5)) {
+		fail = true;
+		buf += 5;
+	}
+	ret = kstrtouint(buf, 0, &set);
+	if (ret)
+		return ret;
+	if (set >= VFIO_SELFTEST_SETS)
+		return -EINVAL;
+	mutex_lock(&vfio_st_lock);
+	ret = vfio_st_create(set, fail);
+	mutex_unlock(&vfio_st_lock);
+	return ret ?: count;
+}
+static DEVICE_ATTR_WO(create);
+
+static ssize_t remove_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct vfio_st_device *st, *next;
+	bool all = sysfs_streq(buf, "all");
+	int ret = -ENODEV;
+
+	mutex_lock(&vfio_st_lock);
+	list_for_each_entry_safe(st, next, &vfio_st_devices, node) {
+		if (all || sysfs_streq(buf, dev_name(st->vdev.dev))) {
+			vfio_st_remove(st);
+			ret = 0;
+		}
+	}
+	mutex_unlock(&vfio_st_lock);
+	return all || !ret ? count : ret;
+}
+static DEVICE_ATTR_WO(remove);
+
+static struct attribute *vfio_st_attrs[] = {
+	&dev_attr_create.attr,
+	&dev_attr_remove.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(vfio_st);
+
+static int __init vfio_st_init_module(void)
+{
+	int ret;
+
+	vfio_st_root = root_device_register("vfio-selftest");
+	if (IS_ERR(vfio_st_root))
+		return PTR_ERR(vfio_st_root);
+	ret = sysfs_create_groups(&vfio_st_root->kobj, vfio_st_groups);
+	if (ret)
+		root_device_unregister(vfio_st_root);
+	return ret;
+}
+
+static void __exit vfio_st_exit_module(void)
+{
+	struct vfio_st_device *st, *next;
+
+	sysfs_remove_groups(&vfio_st_root->kobj, vfio_st_groups);
+	mutex_lock(&vfio_st_lock);
+	list_for_each_entry_safe(st, next, &vfio_st_devices, node)
+		vfio_st_remove(st);
+	mutex_unlock(&vfio_st_lock);
+	root_device_unregister(vfio_st_root);
+	ida_destroy(&vfio_st_ids);
+}
+
+module_init(vfio_st_init_module);
+module_exit(vfio_st_exit_module);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO test driver for the VFIO selftests");
