@@ -5,12 +5,12 @@
 
 VMTEST := tools/testing/selftests/vfio/vmtest.sh
 SIDE ?= ours
-VARIANTS ?= full,cdev-only,iommufd-container
+VARIANTS ?= full,cdev-only,iommufd-container,faults,modules
 TESTS ?=
 
 vmtest_args = -s $(SIDE) -v $(VARIANTS) $(if $(TESTS),-t $(TESTS))
 
-.PHONY: run demo check reference build shell patches deps clean
+.PHONY: run demo check reference build shell patches deps clean faults
 
 # The main job: build the kernel and boot it with the edu DMA demo.
 run demo:
@@ -23,6 +23,12 @@ check:
 # The same suite on the pristine upstream 6.12 VFIO core.
 reference:
 	$(VMTEST) -s upstream -v $(VARIANTS) $(if $(TESTS),-t $(TESTS)) check
+
+# The exhaustive fault-injection sweep: every allocation and copy of every
+# path failed in turn (make check takes every fourth), and half an hour of
+# the fuzzer.
+faults:
+	VFIO_VMTEST_FAULTS=all VFIO_VMTEST_FUZZ=1800 VFIO_VMTEST_TIMEOUT=14400 $(VMTEST) -s $(SIDE) -v faults check
 
 build:
 	$(VMTEST) $(vmtest_args) build

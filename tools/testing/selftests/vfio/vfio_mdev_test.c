@@ -207,17 +207,19 @@ static int feature(int fd, __u32 flags, void *data, size_t len)
 	f->flags = flags;
 	if (len)
 		memcpy(f->data, data, len);
-	ret = ioctl(fd, VFIO_DEVICE_FEATURE, f);
-	if (ret)
-		return -errno;
+	ret = ioctl(fd, VFIO_DEVICE_FEATURE, f) ? -errno : 0;
+	/* what the kernel wrote back, also on failure */
 	if (len)
 		memcpy(data, f->data, len);
-	return 0;
+	return ret;
 }
 
 static int mig_state(int fd, __u32 *state, int *data_fd, bool set)
 {
-	struct vfio_device_feature_mig_state st = { .device_state = *state };
+	struct vfio_device_feature_mig_state st = {
+		.device_state = *state,
+		.data_fd = data_fd ? *data_fd : 0,
+	};
 	int ret;
 
 	ret = feature(fd, VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE |
@@ -257,7 +259,7 @@ TEST_F(mdev, migration_states)
 	struct vfio_device_feature_mig_data_size size = {};
 	__u32 state = 0;
 	char data[64];
-	int dfd;
+	int dfd = -1;
 
 	if (vt_no_cdev() && vt_no_container())
 		SKIP(return, "no way to open the mdev here");
@@ -286,11 +288,15 @@ TEST_F(mdev, migration_states)
 	ASSERT_EQ(0, mig_state(self->o.fd, &state, NULL, false));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
 
-	/* ERROR cannot be asked for */
+	/* ERROR cannot be asked for; a failed SET still says "no stream" */
 	state = VFIO_DEVICE_STATE_ERROR;
+	dfd = 1234;
 	EXPECT_EQ(-EINVAL, mig_state(self->o.fd, &state, &dfd, true));
+	EXPECT_EQ(-1, dfd);
 	state = VFIO_DEVICE_STATE_NR;
+	dfd = 1234;
 	EXPECT_EQ(-EINVAL, mig_state(self->o.fd, &state, &dfd, true));
+	EXPECT_EQ(-1, dfd);
 }
 
 TEST_F(mdev, dma_logging)

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -60,35 +62,6 @@ FIXTURE_TEARDOWN(remove)
 	}
 }
 
-static pid_t remove_in_child(const char *bdf)
-{
-	char path[PATH_MAX];
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
-	pid = fork();
-	if (!pid) {
-		/* holding a copy of the device file would make us wait on ourselves */
-		close_range(3, ~0U, 0);
-		_exit(vt_sysfs_write(path, "1") ? 1 : 0);
-	}
-	return pid;
-}
-
-/* Wait up to @ms for @pid; returns its exit status or -1 if still running. */
-static int wait_child(pid_t pid, int ms)
-{
-	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
-	int status, i;
-
-	for (i = 0; i < ms / 20; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
-}
-
 TEST_F(remove, request_then_release)
 {
 	char path[PATH_MAX], name[64];
@@ -98,15 +71,15 @@ TEST_F(remove, request_then_release)
 
 	ASSERT_LE(0, efd);
 	ASSERT_EQ(0, vt_irq_eventfd(self->o.fd, VFIO_PCI_REQ_IRQ_INDEX, efd));
-	pid = remove_in_child(self->topo.solo);
+	pid = vt_remove_in_child(self->topo.solo);
 	ASSERT_LT(0, pid);
 	/* VFIO asks the user to release the device ... */
 	EXPECT_LT(0, vt_eventfd_wait(efd, 10000));
 	/* ... and the removal waits for it */
-	EXPECT_EQ(-1, wait_child(pid, 500));
+	EXPECT_EQ(-1, vt_wait_child(pid, 500));
 	close(self->o.fd);
 	self->o.fd = -1;
-	EXPECT_EQ(0, wait_child(pid, 20000));
+	EXPECT_EQ(0, vt_wait_child(pid, 20000));
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", self->topo.solo);
 	EXPECT_NE(0, stat(path, &st));
 	close(efd);
@@ -115,6 +88,175 @@ TEST_F(remove, request_then_release)
 	ASSERT_EQ(0, vt_sysfs_write("/sys/bus/pci/rescan", "1"));
 	ASSERT_EQ(0, vt_pci_bind(self->topo.solo, "vfio-pci"));
 	EXPECT_EQ(0, vt_cdev_name(path, name, sizeof(name)));
+}
+
+/*
+ * Removal that has started takes no new users: with an unbound cdev file
+ * holding the device, the removal waits for that file, and meanwhile
+ * neither a BIND on it nor an open of the device's group may succeed.
+ */
+FIXTURE(pending) {
+	struct vt_topology topo;
+	int fd, iommufd;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(pending)
+{
+	self->fd = -1;
+	self->iommufd = -1;
+	self->pid = 0;
+	ASSERT_EQ(0, vt_topology(&self->topo));
+	if (vt_no_cdev())
+		SKIP(return, "%s", vt_no_cdev());
+}
+
+FIXTURE_TEARDOWN(pending)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->iommufd >= 0)
+		close(self->iommufd);
+	if (self->pid > 0)
+		vt_wait_child(self->pid, 20000);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", self->topo.solo);
+	if (self->topo.solo[0] && stat(path, &st)) {
+		vt_sysfs_write("/sys/bus/pci/rescan", "1");
+		vt_pci_bind(self->topo.solo, "vfio-pci");
+	}
+}
+
+TEST_F(pending, no_new_users)
+{
+	__u32 devid;
+	int group, ret;
+
+	self->fd = vt_cdev_open(self->topo.solo);
+	ASSERT_LE(0, self->fd);
+	self->iommufd = vt_iommufd_open();
+	ASSERT_LE(0, self->iommufd);
+	self->pid = vt_remove_in_child(self->topo.solo);
+	ASSERT_LT(0, self->pid);
+	/* the open file holds the removal */
+	ASSERT_EQ(-1, vt_wait_child(self->pid, 500));
+
+	if (vt_have_group()) {
+		group = vt_group_open(self->topo.solo);
+		if (group >= 0)
+			close(group);
+		EXPECT_EQ(vt_ours() ? -ENODEV : 0, group < 0 ? group : 0);
+	}
+	ret = vt_bind(self->fd, self->iommufd, &devid);
+	EXPECT_EQ(vt_ours() ? -ENODEV : 0, ret);
+
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, vt_wait_child(self->pid, 20000));
+	self->pid = 0;
+	VT_DIFFERS_FROM_UPSTREAM("a device being removed takes no new binds or group opens");
+}
+
+/*
+ * The container's IOMMU model outlives the group's last device while
+ * model ioctls are running on it: threads map and unmap through the
+ * container while the device is unbound from vfio-pci, which takes the
+ * group out of the container and releases the model.  Upstream 6.12 frees
+ * the model's state under the running ioctls (a use-after-free KASAN
+ * reports); the kernel log of the run shows any report.
+ */
+#define RACE_ROUNDS	12
+#define RACE_THREADS	2
+#define RACE_IOVA	0x100000
+
+struct race_ctx {
+	int container;
+	void *buf;
+	bool stop;	/* read and written atomically */
+	int bad;	/* an errno other than the expected ones */
+	long threads;
+};
+
+static void *race_thread(void *arg)
+{
+	struct race_ctx *c = arg;
+	/* each thread maps at an IOVA of its own */
+	long id = __atomic_fetch_add(&c->threads, 1, __ATOMIC_RELAXED);
+	__u64 iova = RACE_IOVA + id * 0x10000;
+	int ret;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
+		ret = vt_container_map(c->container, c->buf, 4096, iova);
+		/* without a model (the group has gone) the container says EINVAL */
+		if (ret && ret != -EINVAL && !c->bad)
+			c->bad = ret;
+		if (!ret) {
+			ret = vt_container_unmap(c->container, iova, 4096);
+			if (ret && ret != -EINVAL && !c->bad)
+				c->bad = ret;
+		}
+	}
+	return NULL;
+}
+
+TEST(container_model_outlives_group)
+{
+	struct timespec ts = { .tv_nsec = 30 * 1000 * 1000 };
+	pthread_t thr[RACE_THREADS];
+	struct vt_topology topo;
+	struct race_ctx c = {};
+	char unbind[PATH_MAX];
+	int round, i, group;
+
+	ASSERT_EQ(0, vt_topology(&topo));
+	if (vt_no_container())
+		SKIP(return, "%s", vt_no_container());
+	if (!vt_ours() && !getenv("VFIO_TEST_UPSTREAM_BUGS"))
+		SKIP(return, "upstream 6.12 frees the model under the ioctl (vfio-core.rst)");
+	c.buf = vt_buf_alloc(4096);
+	ASSERT_NE(NULL, c.buf);
+	snprintf(unbind, sizeof(unbind), "/sys/bus/pci/devices/%s/driver/unbind", topo.solo);
+
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		group = vt_group_open(topo.solo);
+		ASSERT_LE(0, group);
+		c.container = vt_container_open();
+		ASSERT_LE(0, c.container);
+		ASSERT_EQ(0, vt_container_setup(c.container, group, VFIO_TYPE1v2_IOMMU));
+		__atomic_store_n(&c.stop, false, __ATOMIC_RELAXED);
+		c.threads = 0;
+		for (i = 0; i < RACE_THREADS; i++)
+			ASSERT_EQ(0, pthread_create(&thr[i], NULL, race_thread, &c));
+		nanosleep(&ts, NULL);
+		/* the group's last device goes: the group leaves the container */
+		EXPECT_EQ(0, vt_sysfs_write(unbind, topo.solo));
+		nanosleep(&ts, NULL);
+		__atomic_store_n(&c.stop, true, __ATOMIC_RELAXED);
+		for (i = 0; i < RACE_THREADS; i++)
+			pthread_join(thr[i], NULL);
+		/* the container has no model any more */
+		EXPECT_EQ(-EINVAL, vt_container_map(c.container, c.buf, 4096, RACE_IOVA));
+		close(c.container);
+		close(group);
+		ASSERT_EQ(0, vt_pci_bind(topo.solo, "vfio-pci"));
+	}
+	EXPECT_EQ(0, c.bad);
+
+	/* the device and its group work as before */
+	group = vt_group_open(topo.solo);
+	ASSERT_LE(0, group);
+	c.container = vt_container_open();
+	ASSERT_LE(0, c.container);
+	ASSERT_EQ(0, vt_container_setup(c.container, group, VFIO_TYPE1v2_IOMMU));
+	i = vt_group_device(group, topo.solo);
+	EXPECT_LE(0, i);
+	if (i >= 0)
+		close(i);
+	close(c.container);
+	close(group);
+	vt_buf_free(c.buf, 4096);
 }
 
 TEST_HARNESS_MAIN

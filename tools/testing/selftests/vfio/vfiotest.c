@@ -181,13 +181,14 @@ int vt_topology(struct vt_topology *t)
 	return t->solo[0] && shared == 2 && t->nic[0] ? 0 : -ENODEV;
 }
 
-int vt_group_id(const char *bdf)
+/* The IOMMU group id of the device at sysfs path @sysdev. */
+static int group_id_of(const char *sysdev)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	const char *slash;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", bdf);
+	snprintf(path, sizeof(path), "%s/iommu_group", sysdev);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
 		return neg_errno();
@@ -196,10 +197,16 @@ int vt_group_id(const char *bdf)
 	return atoi(slash ? slash + 1 : link);
 }
 
-int vt_group_path(const char *bdf, char *path, size_t len)
+int vt_group_id(const char *bdf)
 {
-	int id = vt_group_id(bdf);
+	char sysdev[PATH_MAX];
 
+	snprintf(sysdev, sizeof(sysdev), PCI_DEVICES "/%s", bdf);
+	return group_id_of(sysdev);
+}
+
+static int group_path_of(int id, char *path, size_t len)
+{
 	if (id < 0)
 		return id;
 	snprintf(path, len, "/dev/vfio/%d", id);
@@ -209,6 +216,11 @@ int vt_group_path(const char *bdf, char *path, size_t len)
 	if (!access(path, F_OK))
 		return 0;
 	return -ENOENT;
+}
+
+int vt_group_path(const char *bdf, char *path, size_t len)
+{
+	return group_path_of(vt_group_id(bdf), path, len);
 }
 
 /* The cdev name as QEMU and libvfn find it: the vfio* entry of vfio-dev/. */
@@ -961,4 +973,124 @@ void vt_proc_dump(struct vt_proc *p, const char *tag)
 	for (line = strtok_r(p->log, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		fprintf(stderr, "#   %s: %s\n", tag, line);
+}
+
+/* ---- The VFIO test driver (drivers/vfio/selftest.c) ---------------------- */
+
+const char *vt_no_st(void)
+{
+	if (!vt_kconfig("CONFIG_VFIO_SELFTEST"))
+		return "kernel built without the VFIO test driver (CONFIG_VFIO_SELFTEST)";
+	if (access(VFIO_SELFTEST_SYSFS "/create", W_OK))
+		return "the VFIO test driver is not loaded";
+	return NULL;
+}
+
+#define ST_MAX	256
+
+/* Which stK devices exist, K < ST_MAX. */
+static void st_present(bool *present)
+{
+	DIR *d = opendir(VFIO_SELFTEST_SYSFS);
+	struct dirent *de;
+	int k;
+
+	memset(present, 0, ST_MAX * sizeof(*present));
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "st", 2))
+			continue;
+		k = atoi(de->d_name + 2);
+		if (k >= 0 && k < ST_MAX)
+			present[k] = true;
+	}
+	closedir(d);
+}
+
+int vt_st_create(unsigned int set, bool fail, char *name, size_t len)
+{
+	bool before[ST_MAX], after[ST_MAX];
+	char cmd[32];
+	int ret, k;
+
+	st_present(before);
+	snprintf(cmd, sizeof(cmd), "%s%u", fail ? "fail " : "", set);
+	ret = vt_sysfs_write(VFIO_SELFTEST_SYSFS "/create", cmd);
+	if (ret)
+		return ret;
+	st_present(after);
+	for (k = 0; k < ST_MAX; k++) {
+		if (after[k] && !before[k]) {
+			snprintf(name, len, "st%d", k);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int vt_st_remove(const char *name)
+{
+	return vt_sysfs_write(VFIO_SELFTEST_SYSFS "/remove", name);
+}
+
+int vt_st_cdev_open(const char *name)
+{
+	char sysdev[PATH_MAX], path[PATH_MAX];
+	int fd, ret;
+
+	snprintf(sysdev, sizeof(sysdev), VFIO_SELFTEST_SYSFS "/%s", name);
+	ret = vt_cdev_path(sysdev, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? neg_errno() : fd;
+}
+
+int vt_st_group_open(const char *name)
+{
+	char sysdev[PATH_MAX], path[PATH_MAX];
+	int fd, ret;
+
+	snprintf(sysdev, sizeof(sysdev), VFIO_SELFTEST_SYSFS "/%s", name);
+	ret = group_path_of(group_id_of(sysdev), path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? neg_errno() : fd;
+}
+
+/* ---- Removal ---------------------------------------------------------------- */
+
+pid_t vt_remove_in_child(const char *bdf)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", bdf);
+	return vt_write_in_child(path, "1");
+}
+
+pid_t vt_write_in_child(const char *path, const char *val)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		/* holding a copy of a device file would make it wait on itself */
+		close_range(3, ~0U, 0);
+		_exit(vt_sysfs_write(path, val) ? 1 : 0);
+	}
+	return pid;
+}
+
+int vt_wait_child(pid_t pid, int ms)
+{
+	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
+	int status, i;
+
+	for (i = 0; i < ms / 20; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
 }

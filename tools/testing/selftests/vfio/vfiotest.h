@@ -19,6 +19,7 @@
 #include <linux/iommufd.h>
 
 #include "../kselftest.h"
+#include "../../../../drivers/vfio/selftest.h"
 
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
@@ -155,6 +156,27 @@ void vt_edu_fini(struct vt_edu *e);
 int vt_edu_read(struct vt_edu *e, __u32 off, __u32 *val);
 int vt_edu_write(struct vt_edu *e, __u32 off, __u32 val);
 int vt_edu_dma(struct vt_edu *e, __u64 iova, __u32 len, bool to_ram);
+
+/*
+ * The VFIO test driver's emulated devices (drivers/vfio/selftest.h): made
+ * in device set @set, or made to fail their init after joining it; their
+ * name (stK) is what GET_DEVICE_FD takes.  "all" removes them all.
+ */
+const char *vt_no_st(void);
+int vt_st_create(unsigned int set, bool fail, char *name, size_t len);
+int vt_st_remove(const char *name);
+int vt_st_cdev_open(const char *name);
+int vt_st_group_open(const char *name);
+
+/*
+ * Removal from a child process, which may block until the device is
+ * released: sysfs remove of @bdf, or any write to @path.  The child holds
+ * none of the caller's files.  vt_wait_child() returns the child's exit
+ * status, or -1 if it is still running after @ms.
+ */
+pid_t vt_remove_in_child(const char *bdf);
+pid_t vt_write_in_child(const char *path, const char *val);
+int vt_wait_child(pid_t pid, int ms);
 
 /* a page-aligned buffer; vt_buf_free() releases it */
 void *vt_buf_alloc(size_t len);

@@ -25,6 +25,13 @@ ONLY=$(param tests)
 OUT=/dev/ttyS1
 export VFIO_TEST_MODE=$MODE VFIO_TEST_VARIANT=$VARIANT VFIO_TEST_SIDE=$SIDE
 export VFIO_TEST_CORE=$CORE
+# how thoroughly the fault-injection sweep goes: "all", or every N-th site
+export VFIO_TEST_FAULTS=$(param faults)
+# how long the fuzzer runs, and with which seed (default: the time)
+[ -n "$(param fuzz)" ] && export VFIO_TEST_FUZZ_SECONDS=$(param fuzz)
+[ -n "$(param seed)" ] && export VFIO_TEST_FUZZ_SEED=$(param seed)
+# run the tests of upstream bugs on the reference core too
+[ -n "$(param upstream_bugs)" ] && export VFIO_TEST_UPSTREAM_BUGS=1
 export VFIO_TEST_KCONFIG=/vfio/kconfig
 
 say() { echo "$*" > $OUT; }
@@ -43,21 +50,65 @@ bind_edus()
 	done
 }
 
-finish()
+# The modular variant: the VFIO modules and the ones that use them, loaded
+# at boot and unloaded and loaded again after the suite.
+MODULES="vfio_pci vfio_iommu_type1 mtty vfio_selftest"
+UNLOAD="vfio_pci vfio_pci_core mtty vfio_selftest mdev vfio_iommu_type1 vfio iommufd"
+
+load_modules()
 {
-	# Two scans: kmemleak reports an object only once it has been seen
-	# unreferenced by two consecutive scans.
+	for m in $MODULES; do
+		modprobe "$m" > /dev/console 2>&1 || echo "vmtest: modprobe $m failed" > /dev/console
+	done
+}
+
+kmemleak_scan()
+{
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		echo scan > /sys/kernel/debug/kmemleak
 		sleep 1
 		echo scan > /sys/kernel/debug/kmemleak
 		cat /sys/kernel/debug/kmemleak > /dev/console
 	fi
+}
+
+# After the whole suite nothing may hold the modules, and nothing of theirs
+# may leak; loaded again, they work.
+modules_cycle()
+{
+	local m left
+	say "# selftests: vfio: modules"
+	for m in $UNLOAD; do
+		rmmod "$m" > /dev/console 2>&1 || say "# rmmod $m failed"
+	done
+	left=$(lsmod | grep -E '^(vfio|iommufd|mdev|mtty)' | cut -d' ' -f1 | tr '\n' ' ')
+	if [ -z "$left" ]; then
+		say "ok 1 modules: every VFIO module unloads"
+	else
+		say "not ok 1 modules: still loaded: $left"
+	fi
+	kmemleak_scan
+	load_modules
+	bind_edus
+	if /vfio/vfio_edu_demo > /tmp/demo 2>&1; then
+		say "ok 2 modules: loaded again, the edu does DMA through the cdev"
+	else
+		sed 's/^/# /' /tmp/demo > $OUT
+		say "not ok 2 modules: loaded again, the edu demo fails"
+	fi
+}
+
+finish()
+{
+	# Two scans: kmemleak reports an object only once it has been seen
+	# unreferenced by two consecutive scans.
+	kmemleak_scan
 	say "vmtest: guest done"
 	sync
 	poweroff -f
 }
 
+[ "$VARIANT" = modules ] && load_modules
 bind_edus
 ls -l /dev/vfio /dev/vfio/devices > /dev/console 2>&1
 
@@ -96,9 +147,12 @@ esac
 say "TAP version 13"
 say "# vmtest: side=$SIDE core=$CORE variant=$VARIANT mode=$MODE kernel=$(uname -r)"
 for t in $(cat /vfio/run_list); do
+	# "noiommu:" tests run only in no-IOMMU boots, "faults:" tests only
+	# in the faults variant, which runs nothing else
 	case "$t" in
 	noiommu:*) [ "$MODE" = noiommu ] || continue; t=${t#noiommu:} ;;
-	*) [ "$MODE" = noiommu ] && continue ;;
+	faults:*) [ "$VARIANT" = faults ] || continue; t=${t#faults:} ;;
+	*) [ "$MODE" = noiommu ] || [ "$VARIANT" = faults ] && continue ;;
 	esac
 	if [ -n "$ONLY" ]; then
 		echo ",$ONLY," | grep -q ",$t," || continue
@@ -113,4 +167,5 @@ for t in $(cat /vfio/run_list); do
 		say "not ok 0 $t exited with $rc" ;;
 	esac
 done
+[ "$VARIANT" = modules ] && [ "$MODE" = iommu ] && [ -z "$ONLY" ] && modules_cycle
 finish

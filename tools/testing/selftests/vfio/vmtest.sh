@@ -24,15 +24,24 @@
 #   this side cannot build "full")
 #   options:
 #     -s SIDE      ours (default) or upstream (the pristine base: reference)
-#     -v LIST      comma separated variants (default: full,cdev-only,iommufd-container)
+#     -v LIST      comma separated variants (default: full,cdev-only,iommufd-container,
+#                  faults,modules)
 #     -t LIST      comma separated test programs to run (default: all)
 #     -j N         parallel make jobs (default: nproc)
+#     -n           check without the lint, compile and series steps (for
+#                  a quick run of a few tests while working on them)
 #     -V           echo the guest's console while it runs (it is always
 #                  saved in build/runs/<side>-<variant>-<mode>/console.log)
 #
 # Environment: VFIO_VMTEST_DIR  where trees, builds and logs go
 #                               (default: <repo>/build, git-ignored)
 #              VFIO_VMTEST_TIMEOUT  seconds one boot may take (default 1500)
+#              VFIO_VMTEST_FAULTS   how far vfio_fail_nth_test sweeps: "all"
+#                                   sites, or every N-th (default 4)
+#              VFIO_VMTEST_FUZZ     seconds vfio_fuzz_test runs (default 30)
+#              VFIO_VMTEST_SEED     its seed (default: the time; printed)
+#              VFIO_VMTEST_UPSTREAM_BUGS  also run, on the reference core, the
+#                                   tests of upstream bugs that crash it
 
 set -euo pipefail
 
@@ -41,7 +50,7 @@ REPO=$(cd "$SELFDIR/../../../.." && pwd)
 WORK=${VFIO_VMTEST_DIR:-$REPO/build}
 TIMEOUT=${VFIO_VMTEST_TIMEOUT:-1500}
 SIDE=ours
-VARIANTS=full,cdev-only,iommufd-container
+VARIANTS=full,cdev-only,iommufd-container,faults,modules
 TESTS=
 JOBS=$(nproc)
 QUIET=1
@@ -79,7 +88,7 @@ APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essentia
 log() { printf '[vmtest] %s\n' "$*" >&2; }
 die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '4,44p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 install_deps()
 {
@@ -221,9 +230,6 @@ check_uapi()
 fragments()
 {
 	local variant=$1 side=${2:-}
-	# the registration benchmark (KUnit) exists only in our core
-	[ "$variant" != compile ] && [ "$(core_of "$side")" = ours ] &&
-		echo "$SELFDIR/config.bench"
 	case "$variant" in
 	full)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" ;;
 	# the compile check builds, never boots: no debug options; both sides
@@ -237,6 +243,12 @@ fragments()
 	*)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
 		     "$SELFDIR/config.$variant" ;;
 	esac
+	# the registration benchmark (KUnit) and the test driver exist only
+	# in our tree (config.ours.<variant> adapts them to a variant)
+	if [ "$variant" != compile ] && [ "$(core_of "$side")" = ours ]; then
+		echo "$SELFDIR/config.ours"
+		[ ! -f "$SELFDIR/config.ours.$variant" ] || echo "$SELFDIR/config.ours.$variant"
+	fi
 }
 
 # Fail loudly if a symbol asked for by the fragments (the last one to name
@@ -307,7 +319,8 @@ make_kernel()
 
 	configure "$side" "$variant"
 	log "building $side/$variant"
-	build_targets "$side" "$variant" build bzImage ||
+	build_targets "$side" "$variant" build bzImage \
+		$(grep -q '^CONFIG_MODULES=y' "$out/.config" && echo modules) ||
 		{ tail -n 60 "$out/build.log"; die "kernel build failed: $side/$variant"; }
 	if grep -E 'warning:|error:' "$out/build.log" | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio' ; then
 		die "the VFIO build of $side/$variant has warnings"
@@ -420,6 +433,12 @@ make_initramfs()
 	cp "$SELFDIR/vm-init.sh" "$root/init"
 	chmod +x "$root/init"
 	cp "$config" "$root/vfio/kconfig"
+	# a modular kernel's modules, for the guest to load and unload
+	if grep -q '^CONFIG_MODULES=y' "$config"; then
+		make -s -C "$(dirname "$config")" INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
+			modules_install > "$(dirname "$config")/modules_install.log" 2>&1 ||
+			{ cat "$(dirname "$config")/modules_install.log"; die "modules_install failed"; }
+	fi
 	find "$WORK/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vfio/" \;
 	cp "$SELFDIR/run_list" "$root/vfio/run_list"
 	if [ "${WITH_QEMU:-0}" -eq 1 ]; then
@@ -460,8 +479,14 @@ boot()
 	append+=" vfiotest.mode=$mode vfiotest.variant=$variant vfiotest.side=$side"
 	append+=" vfiotest.core=$(core_of "$side")"
 	[ -n "$TESTS" ] && append+=" vfiotest.tests=$TESTS"
+	[ -n "${VFIO_VMTEST_FAULTS:-}" ] && append+=" vfiotest.faults=$VFIO_VMTEST_FAULTS"
+	[ -n "${VFIO_VMTEST_FUZZ:-}" ] && append+=" vfiotest.fuzz=$VFIO_VMTEST_FUZZ"
+	[ -n "${VFIO_VMTEST_SEED:-}" ] && append+=" vfiotest.seed=$VFIO_VMTEST_SEED"
+	[ -n "${VFIO_VMTEST_UPSTREAM_BUGS:-}" ] && append+=" vfiotest.upstream_bugs=1"
+	# the registration benchmark runs once per variant, not with faults,
+	# and not at every load of a modular core
+	case "$variant" in faults|modules) append+=" kunit.enable=0" ;; esac
 	if [ "${mode%noiommu}" != "$mode" ]; then
-		# the registration benchmark runs once per variant
 		append+=" vfio.enable_unsafe_noiommu_mode=1 kunit.enable=0"
 	else
 		append+=" intel_iommu=on"
@@ -565,6 +590,8 @@ report()
 	fi
 	grep -o 'vfio-bench: .*' "$run/console.log.clean" | sed "s#^#\# $side/$variant/$mode #" |
 		tee -a "$run/bench.txt" || true
+	grep -oE '(fail-nth|fuzz): .*' "$run/results.clean" | sed "s#^#\# $side/$variant/$mode #" |
+		tee -a "$run/bench.txt" || true
 	echo "$pass $fail $skip $xfail" > "$run/counts"
 }
 
@@ -610,6 +637,8 @@ run_variants()
 			log "$SIDE/$variant needs VFIO_GROUP; running $vside/$variant$note"
 		fi
 		for mode in "${modes[@]}"; do
+			# the faults variant runs only its own tests, with an IOMMU
+			[ "$variant" = faults ] && [ "$mode" != iommu ] && continue
 			boot "$vside" "$variant" "$mode"
 			report "$vside" "$variant" "$mode"
 			read -r p f s x < "$WORK/runs/$vside-$variant-$mode/counts"
@@ -754,12 +783,13 @@ report_mutants()
 main()
 {
 	local opt cmd
-	while getopts "s:v:t:j:Vh" opt; do
+	while getopts "s:v:t:j:nVh" opt; do
 		case $opt in
 		s) SIDE=$OPTARG ;;
 		v) VARIANTS=$OPTARG ;;
 		t) TESTS=$OPTARG ;;
 		j) JOBS=$OPTARG ;;
+		n) NOLINT=1 ;;
 		V) QUIET=0 ;;
 		h) usage 0 ;;
 		*) usage 1 ;;
@@ -781,7 +811,7 @@ main()
 		make_tests
 		;;
 	check)
-		LINT=1 run_variants iommu noiommu
+		LINT=$([ -n "${NOLINT:-}" ] || echo 1) run_variants iommu noiommu
 		;;
 	lint)
 		make_kernel ours "$(main_variant)"
