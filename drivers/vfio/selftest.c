@@ -22,33 +22,44 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
+#include <linux/wait.h>
 
 #include "selftest.h"
 
 #define VFIO_ST_MAX_PINS	64
+#define VFIO_ST_MAX_PAGES	16
 #define VFIO_ST_IOVA_MAX	((dma_addr_t)~0ULL)
 
+/*
+ * One vfio_pin_pages() call, unpinned as a whole with the IOVA it was
+ * pinned with (type1 keys its pins by that IOVA, page aligned or not).
+ */
 struct vfio_st_pin {
 	dma_addr_t iova;
-	struct page *page;
+	int npage;
 };
 
 /**
  * struct vfio_st_device - one test device
  * @vdev: the VFIO device
  * @node: link in vfio_st_devices
- * @lock: protects the pins and @keep_pins
+ * @lock: protects the fields below; nothing is called with it held, so
+ *	that it nests inside every lock the unmap notifications come with
  * @npins: how many of @pins are in use
+ * @pinning: vfio_pin_pages() calls in progress, whose slots are reserved
  * @keep_pins: leave the pins to the unmap notification at close
- * @pins: the pages the device holds pinned
+ * @pins: the ranges the device holds pinned
+ * @pinned: woken when @pinning drops
  */
 struct vfio_st_device {
 	struct vfio_device vdev;
 	struct list_head node;
 	struct mutex lock;	/* see above */
 	unsigned int npins;
+	unsigned int pinning;
 	bool keep_pins;
 	struct vfio_st_pin pins[VFIO_ST_MAX_PINS];
+	wait_queue_head_t pinned;
 };
 
 /* The parent device of a test device: what it exposes, stK in sysfs. */
@@ -74,57 +85,98 @@ static struct vfio_st_device *to_st(struct vfio_device *vdev)
 
 /* ---- Pins ---------------------------------------------------------------- */
 
-/* Unpin the pins in [@first, @last]; returns how many there were. */
+/* Take one pinned range that overlaps [@first, @last] off the list. */
+static bool vfio_st_take_pin(struct vfio_st_device *st, dma_addr_t first,
+			     dma_addr_t last, struct vfio_st_pin *out)
+{
+	struct vfio_st_pin *pin;
+	dma_addr_t start;
+	unsigned int i;
+
+	lockdep_assert_held(&st->lock);
+	for (i = 0; i < st->npins; i++) {
+		pin = &st->pins[i];
+		start = ALIGN_DOWN(pin->iova, PAGE_SIZE);
+		if (start > last ||
+		    start + (dma_addr_t)pin->npage * PAGE_SIZE - 1 < first)
+			continue;
+		*out = *pin;
+		*pin = st->pins[--st->npins];
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Unpin the pinned ranges that overlap [@first, @last], after any pin in
+ * progress has been recorded; returns how many pages they had.
+ */
 static unsigned int vfio_st_unpin_range(struct vfio_st_device *st,
 					dma_addr_t first, dma_addr_t last)
 {
-	unsigned int i = 0, dropped = 0;
+	struct vfio_st_pin pin;
+	unsigned int dropped = 0;
+	bool found;
+
+	wait_event(st->pinned, !READ_ONCE(st->pinning));
+	for (;;) {
+		mutex_lock(&st->lock);
+		found = vfio_st_take_pin(st, first, last, &pin);
+		mutex_unlock(&st->lock);
+		if (!found)
+			return dropped;
+		vfio_unpin_pages(&st->vdev, pin.iova, pin.npage);
+		dropped += pin.npage;
+	}
+}
+
+/* How many pages the device holds pinned. */
+static unsigned int vfio_st_pinned(struct vfio_st_device *st)
+{
+	unsigned int i, pages = 0;
 
 	lockdep_assert_held(&st->lock);
-	while (i < st->npins) {
-		if (st->pins[i].iova < first || st->pins[i].iova > last) {
-			i++;
-			continue;
-		}
-		vfio_unpin_pages(&st->vdev, st->pins[i].iova, 1);
-		st->pins[i] = st->pins[--st->npins];
-		dropped++;
-	}
-	return dropped;
+	for (i = 0; i < st->npins; i++)
+		pages += st->pins[i].npage;
+	return pages;
 }
 
 static int vfio_st_pin(struct vfio_st_device *st, void __user *uarg)
 {
 	struct vfio_selftest_pin pin;
 	struct page **pages;
-	dma_addr_t iova;
-	int ret, i;
+	int ret;
 
 	if (copy_from_user(&pin, uarg, sizeof(pin)))
 		return -EFAULT;
-	if (!pin.npage || pin.pad)
+	if (!pin.npage || pin.npage > VFIO_ST_MAX_PAGES || pin.pad)
 		return -EINVAL;
 	pages = kcalloc(pin.npage, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
 
+	/* reserve a slot; the pin itself runs without the lock */
 	mutex_lock(&st->lock);
-	ret = -ENOSPC;
-	if (pin.npage > VFIO_ST_MAX_PINS - st->npins)
-		goto out_unlock;
-	iova = ALIGN_DOWN(pin.iova, PAGE_SIZE);
-	ret = vfio_pin_pages(&st->vdev, iova, pin.npage,
-			     IOMMU_READ | IOMMU_WRITE, pages);
-	if (ret < 0)
-		goto out_unlock;
-	for (i = 0; i < pin.npage; i++) {
-		st->pins[st->npins].iova = iova + i * PAGE_SIZE;
-		st->pins[st->npins].page = pages[i];
-		st->npins++;
-	}
-	ret = 0;
-out_unlock:
+	ret = st->npins + st->pinning < VFIO_ST_MAX_PINS ? 0 : -ENOSPC;
+	if (!ret)
+		st->pinning++;
 	mutex_unlock(&st->lock);
+	if (ret)
+		goto out_free;
+
+	ret = vfio_pin_pages(&st->vdev, pin.iova, pin.npage,
+			     IOMMU_READ | IOMMU_WRITE, pages);
+	mutex_lock(&st->lock);
+	if (ret >= 0) {
+		st->pins[st->npins].iova = pin.iova;
+		st->pins[st->npins].npage = pin.npage;
+		st->npins++;
+		ret = 0;
+	}
+	st->pinning--;
+	mutex_unlock(&st->lock);
+	wake_up_all(&st->pinned);
+out_free:
 	kfree(pages);
 	return ret;
 }
@@ -171,6 +223,7 @@ static int vfio_st_init(struct vfio_device *vdev)
 	if (vfio_st_next_fails)
 		return -VFIO_SELFTEST_INIT_ERR;
 	mutex_init(&st->lock);
+	init_waitqueue_head(&st->pinned);
 	return 0;
 }
 
@@ -182,16 +235,18 @@ static void vfio_st_release(struct vfio_device *vdev)
 static void vfio_st_close_device(struct vfio_device *vdev)
 {
 	struct vfio_st_device *st = to_st(vdev);
+	bool keep;
 
 	/*
 	 * Only an iommufd access tells the driver to unpin after the close;
 	 * a container would not, and its unmap would wait for the pages.
 	 */
 	mutex_lock(&st->lock);
-	if (!st->keep_pins || !vdev->iommufd_access)
-		vfio_st_unpin_range(st, 0, VFIO_ST_IOVA_MAX);
+	keep = st->keep_pins && vdev->iommufd_access;
 	st->keep_pins = false;
 	mutex_unlock(&st->lock);
+	if (!keep)
+		vfio_st_unpin_range(st, 0, VFIO_ST_IOVA_MAX);
 }
 
 static void vfio_st_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
@@ -201,9 +256,7 @@ static void vfio_st_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 
 	if (check_add_overflow(iova, length - 1, &last))
 		last = U64_MAX;
-	mutex_lock(&st->lock);
 	vfio_st_unpin_range(st, iova, min_t(u64, last, VFIO_ST_IOVA_MAX));
-	mutex_unlock(&st->lock);
 }
 
 static long vfio_st_get_info(void __user *uarg)
@@ -238,13 +291,12 @@ static long vfio_st_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_SELFTEST_DMA_RW:
 		return vfio_st_dma_rw(st, uarg);
 	case VFIO_SELFTEST_UNPIN_ALL:
+		return vfio_st_unpin_range(st, 0, VFIO_ST_IOVA_MAX);
 	case VFIO_SELFTEST_PINNED:
 	case VFIO_SELFTEST_KEEP_PINS:
 		mutex_lock(&st->lock);
-		if (cmd == VFIO_SELFTEST_UNPIN_ALL)
-			ret = vfio_st_unpin_range(st, 0, VFIO_ST_IOVA_MAX);
-		else if (cmd == VFIO_SELFTEST_PINNED)
-			ret = st->npins;
+		if (cmd == VFIO_SELFTEST_PINNED)
+			ret = vfio_st_pinned(st);
 		else if (arg > 1)
 			ret = -EINVAL;
 		else
