@@ -19,6 +19,7 @@
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -60,12 +61,6 @@ struct vfio_st_device {
 	bool keep_pins;
 	struct vfio_st_pin pins[VFIO_ST_MAX_PINS];
 	wait_queue_head_t pinned;
-};
-
-/* The parent device of a test device: what it exposes, stK in sysfs. */
-struct vfio_st_parent {
-	struct device dev;
-	int id;
 };
 
 static struct device *vfio_st_root;
@@ -323,38 +318,66 @@ static const struct vfio_device_ops vfio_st_ops = {
 
 /* ---- Creation and removal ------------------------------------------------- */
 
-static void vfio_st_parent_release(struct device *dev)
+/*
+ * The parent of a test device, what it exposes: a platform device "stK"
+ * bound to this module's driver, as the core expects of a device it opens
+ * (it holds the driver's module while the device is open).
+ */
+static int vfio_st_probe(struct platform_device *pdev)
 {
-	struct vfio_st_parent *parent = container_of(dev, struct vfio_st_parent, dev);
-
-	ida_free(&vfio_st_ids, parent->id);
-	kfree(parent);
+	return 0;
 }
+
+static struct platform_driver vfio_st_driver = {
+	.driver.name	= "vfio-selftest",
+	.probe		= vfio_st_probe,
+};
 
 static struct device *vfio_st_parent_add(void)
 {
-	struct vfio_st_parent *parent;
-	int ret;
+	struct platform_device *pdev;
+	char name[16];
+	int id, ret;
 
-	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
-	if (!parent)
-		return ERR_PTR(-ENOMEM);
-	parent->id = ida_alloc(&vfio_st_ids, GFP_KERNEL);
-	if (parent->id < 0) {
-		ret = parent->id;
-		kfree(parent);
-		return ERR_PTR(ret);
+	id = ida_alloc(&vfio_st_ids, GFP_KERNEL);
+	if (id < 0)
+		return ERR_PTR(id);
+	snprintf(name, sizeof(name), "st%d", id);
+	pdev = platform_device_alloc(name, PLATFORM_DEVID_NONE);
+	if (!pdev) {
+		ret = -ENOMEM;
+		goto err_free_id;
 	}
-	device_initialize(&parent->dev);
-	parent->dev.parent = vfio_st_root;
-	parent->dev.release = vfio_st_parent_release;
-	ret = dev_set_name(&parent->dev, "st%d", parent->id) ?:
-	      device_add(&parent->dev);
-	if (ret) {
-		put_device(&parent->dev);
-		return ERR_PTR(ret);
+	pdev->dev.parent = vfio_st_root;
+	ret = device_set_driver_override(&pdev->dev, vfio_st_driver.driver.name);
+	if (ret)
+		goto err_put;
+	ret = platform_device_add(pdev);
+	if (ret)
+		goto err_put;
+	if (!pdev->dev.driver) {
+		platform_device_unregister(pdev);
+		ret = -ENODEV;
+		goto err_free_id;
 	}
-	return &parent->dev;
+	return &pdev->dev;
+
+err_put:
+	platform_device_put(pdev);
+err_free_id:
+	ida_free(&vfio_st_ids, id);
+	return ERR_PTR(ret);
+}
+
+static void vfio_st_parent_del(struct device *parent)
+{
+	int id;
+
+	if (WARN_ON(kstrtoint(dev_name(parent) + 2, 10, &id)))
+		id = -1;
+	platform_device_unregister(to_platform_device(parent));
+	if (id >= 0)
+		ida_free(&vfio_st_ids, id);
 }
 
 static int vfio_st_create(unsigned int set, bool fail)
@@ -383,7 +406,7 @@ static int vfio_st_create(unsigned int set, bool fail)
 err_put:
 	vfio_put_device(&st->vdev);
 err_parent:
-	device_unregister(parent);
+	vfio_st_parent_del(parent);
 	return ret;
 }
 
@@ -395,7 +418,7 @@ static void vfio_st_remove(struct vfio_st_device *st)
 	list_del(&st->node);
 	vfio_unregister_group_dev(&st->vdev);
 	vfio_put_device(&st->vdev);
-	device_unregister(parent);
+	vfio_st_parent_del(parent);
 }
 
 static ssize_t create_store(struct device *dev, struct device_attribute *attr,
@@ -451,12 +474,19 @@ static int __init vfio_st_init_module(void)
 {
 	int ret;
 
-	vfio_st_root = root_device_register("vfio-selftest");
-	if (IS_ERR(vfio_st_root))
-		return PTR_ERR(vfio_st_root);
-	ret = sysfs_create_groups(&vfio_st_root->kobj, vfio_st_groups);
+	ret = platform_driver_register(&vfio_st_driver);
 	if (ret)
+		return ret;
+	vfio_st_root = root_device_register("vfio-selftest");
+	if (IS_ERR(vfio_st_root)) {
+		platform_driver_unregister(&vfio_st_driver);
+		return PTR_ERR(vfio_st_root);
+	}
+	ret = sysfs_create_groups(&vfio_st_root->kobj, vfio_st_groups);
+	if (ret) {
 		root_device_unregister(vfio_st_root);
+		platform_driver_unregister(&vfio_st_driver);
+	}
 	return ret;
 }
 
@@ -470,6 +500,7 @@ static void __exit vfio_st_exit_module(void)
 		vfio_st_remove(st);
 	mutex_unlock(&vfio_st_lock);
 	root_device_unregister(vfio_st_root);
+	platform_driver_unregister(&vfio_st_driver);
 	ida_destroy(&vfio_st_ids);
 }
 

@@ -25,7 +25,7 @@
 #   options:
 #     -s SIDE      ours (default) or upstream (the pristine base: reference)
 #     -v LIST      comma separated variants (default: full,cdev-only,iommufd-container,
-#                  faults,modules)
+#                  modules; "faults" is make faults' variant)
 #     -t LIST      comma separated test programs to run (default: all)
 #     -j N         parallel make jobs (default: nproc)
 #     -n           check without the lint, compile and series steps (for
@@ -50,7 +50,7 @@ REPO=$(cd "$SELFDIR/../../../.." && pwd)
 WORK=${VFIO_VMTEST_DIR:-$REPO/build}
 TIMEOUT=${VFIO_VMTEST_TIMEOUT:-1500}
 SIDE=ours
-VARIANTS=full,cdev-only,iommufd-container,faults,modules
+VARIANTS=full,cdev-only,iommufd-container,modules
 TESTS=
 JOBS=$(nproc)
 QUIET=1
