@@ -202,6 +202,17 @@ out:
 	return ret;
 }
 
+/* Close the files a scenario opened (-1 for none). */
+static void fn_close(int a, int b, int c, int d)
+{
+	int fds[] = { a, b, c, d };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 /* ---- Scenarios ------------------------------------------------------------ */
 
 /* The cdev flow of a VMM on iommufd, on the edu. */
@@ -244,10 +255,7 @@ static int sc_cdev(struct fn_ctx *c)
 		goto out;
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (iommufd >= 0)
-		close(iommufd);
+	fn_close(fd, iommufd, -1, -1);
 	return ret;
 }
 
@@ -281,12 +289,7 @@ static int sc_legacy(struct fn_ctx *c)
 		goto out;
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (group >= 0)
-		close(group);
-	if (container >= 0)
-		close(container);
+	fn_close(fd, group, container, -1);
 	return ret;
 }
 
@@ -310,12 +313,7 @@ static int sc_group_iommufd(struct fn_ctx *c)
 		goto out;
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (group >= 0)
-		close(group);
-	if (iommufd >= 0)
-		close(iommufd);
+	fn_close(fd, group, iommufd, -1);
 	return ret;
 }
 
@@ -369,10 +367,7 @@ static int sc_st_cdev(struct fn_ctx *c)
 		goto out;
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (iommufd >= 0)
-		close(iommufd);
+	fn_close(fd, iommufd, -1, -1);
 	return ret;
 }
 
@@ -406,12 +401,7 @@ static int sc_st_group(struct fn_ctx *c)
 		goto out;
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (group >= 0)
-		close(group);
-	if (container >= 0)
-		close(container);
+	fn_close(fd, group, container, -1);
 	return ret;
 }
 
@@ -458,22 +448,6 @@ out:
 	return ret;
 }
 
-static int feature(int fd, __u32 flags, void *data, size_t len)
-{
-	char buf[sizeof(struct vfio_device_feature) + 64] = {};
-	struct vfio_device_feature *f = (void *)buf;
-	int ret;
-
-	f->argsz = sizeof(*f) + len;
-	f->flags = flags;
-	if (len)
-		memcpy(f->data, data, len);
-	ret = fn_errno(ioctl(fd, VFIO_DEVICE_FEATURE, f));
-	if (len)
-		memcpy(data, f->data, len);
-	return ret;
-}
-
 /* mtty's migration and DMA logging through the core's feature code. */
 static int mtty_features(int fd, void *bitmap)
 {
@@ -513,7 +487,7 @@ static int mtty_features(int fd, void *bitmap)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(steps); i++)
-		if (FAILS(feature(fd, steps[i].flags, steps[i].data, steps[i].len)))
+		if (FAILS(vt_feature(fd, steps[i].flags, steps[i].data, steps[i].len)))
 			goto out;
 	/* the stream of the device's state, then back to running */
 	dfd = copy.data_fd;
@@ -521,7 +495,7 @@ static int mtty_features(int fd, void *bitmap)
 		goto out;
 	close(dfd);
 	dfd = -1;
-	ret = feature(fd, set | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &run, sizeof(run));
+	ret = vt_feature(fd, set | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &run, sizeof(run));
 out:
 	if (dfd >= 0)
 		close(dfd);
@@ -578,14 +552,7 @@ static int sc_mtty(struct fn_ctx *c, bool cdev)
 		goto out;
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (group >= 0)
-		close(group);
-	if (container >= 0)
-		close(container);
-	if (iommufd >= 0)
-		close(iommufd);
+	fn_close(fd, group, container, iommufd);
 	return ret;
 }
 
@@ -643,12 +610,7 @@ static int sc_kvm(struct fn_ctx *c)
 		goto out;
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (group >= 0)
-		close(group);
-	if (iommufd >= 0)
-		close(iommufd);
+	fn_close(fd, group, iommufd, -1);
 	return ret;
 }
 
@@ -711,10 +673,7 @@ static int fn_whole(struct fn_ctx *c, bool dma)
 		ret = ret ? -EBUSY : 0;		/* nothing may stay pinned */
 	}
 out:
-	if (fd >= 0)
-		close(fd);
-	if (iommufd >= 0)
-		close(iommufd);
+	fn_close(fd, iommufd, -1, -1);
 	return ret;
 }
 

@@ -197,23 +197,6 @@ static int open_mtty(struct vt_dev *o)
 	return o->fd < 0 ? o->fd : 0;
 }
 
-static int feature(int fd, __u32 flags, void *data, size_t len)
-{
-	char buf[sizeof(struct vfio_device_feature) + 64] = {};
-	struct vfio_device_feature *f = (void *)buf;
-	int ret;
-
-	f->argsz = sizeof(*f) + len;
-	f->flags = flags;
-	if (len)
-		memcpy(f->data, data, len);
-	ret = ioctl(fd, VFIO_DEVICE_FEATURE, f) ? -errno : 0;
-	/* what the kernel wrote back, also on failure */
-	if (len)
-		memcpy(data, f->data, len);
-	return ret;
-}
-
 static int mig_state(int fd, __u32 *state, int *data_fd, bool set)
 {
 	struct vfio_device_feature_mig_state st = {
@@ -222,7 +205,7 @@ static int mig_state(int fd, __u32 *state, int *data_fd, bool set)
 	};
 	int ret;
 
-	ret = feature(fd, VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE |
+	ret = vt_feature(fd, VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE |
 		      (set ? VFIO_DEVICE_FEATURE_SET : VFIO_DEVICE_FEATURE_GET),
 		      &st, sizeof(st));
 	*state = st.device_state;
@@ -238,18 +221,18 @@ TEST_F(mdev, migration_feature)
 	if (vt_no_cdev() && vt_no_container())
 		SKIP(return, "no way to open the mdev here");
 	ASSERT_EQ(0, open_mtty(&self->o));
-	ASSERT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+	ASSERT_EQ(0, vt_feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
 			     VFIO_DEVICE_FEATURE_MIGRATION, &mig, sizeof(mig)));
 	EXPECT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
 		  VFIO_MIGRATION_PRE_COPY, mig.flags);
 	/* the migration flags can only be read */
-	EXPECT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+	EXPECT_EQ(0, vt_feature(self->o.fd, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
 			     VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
-	EXPECT_EQ(-EINVAL, feature(self->o.fd, VFIO_DEVICE_FEATURE_PROBE |
+	EXPECT_EQ(-EINVAL, vt_feature(self->o.fd, VFIO_DEVICE_FEATURE_PROBE |
 				   VFIO_DEVICE_FEATURE_SET |
 				   VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
 	/* a GET without room for the answer */
-	EXPECT_EQ(-EINVAL, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+	EXPECT_EQ(-EINVAL, vt_feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
 				   VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
 }
 
@@ -270,7 +253,7 @@ TEST_F(mdev, migration_states)
 	state = VFIO_DEVICE_STATE_STOP;
 	ASSERT_EQ(0, mig_state(self->o.fd, &state, &dfd, true));
 	EXPECT_EQ(-1, dfd);
-	ASSERT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+	ASSERT_EQ(0, vt_feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
 			     VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, &size, sizeof(size)));
 	EXPECT_LT(0, size.stop_copy_length);
 
@@ -324,24 +307,24 @@ TEST_F(mdev, dma_logging)
 	ASSERT_EQ(0, open_mtty(&self->o));
 	/* ranges that overlap, are misaligned, or are none */
 	ranges[1].iova = 0x108000;
-	EXPECT_EQ(-EINVAL, feature(self->o.fd, start, &ctl, sizeof(ctl)));
+	EXPECT_EQ(-EINVAL, vt_feature(self->o.fd, start, &ctl, sizeof(ctl)));
 	ranges[1].iova = 0x200800;
-	EXPECT_EQ(-EINVAL, feature(self->o.fd, start, &ctl, sizeof(ctl)));
+	EXPECT_EQ(-EINVAL, vt_feature(self->o.fd, start, &ctl, sizeof(ctl)));
 	ranges[1].iova = 0x200000;
 	ctl.num_ranges = 0;
-	EXPECT_EQ(-EINVAL, feature(self->o.fd, start, &ctl, sizeof(ctl)));
+	EXPECT_EQ(-EINVAL, vt_feature(self->o.fd, start, &ctl, sizeof(ctl)));
 	ctl.num_ranges = 2;
 
-	ASSERT_EQ(0, feature(self->o.fd, start, &ctl, sizeof(ctl)));
-	EXPECT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+	ASSERT_EQ(0, vt_feature(self->o.fd, start, &ctl, sizeof(ctl)));
+	EXPECT_EQ(0, vt_feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
 			     VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
 			     &report, sizeof(report)));
 	/* a report page size that is not a power of two */
 	report.page_size = 4096 * 3;
-	EXPECT_EQ(-EINVAL, feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
+	EXPECT_EQ(-EINVAL, vt_feature(self->o.fd, VFIO_DEVICE_FEATURE_GET |
 				   VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
 				   &report, sizeof(report)));
-	EXPECT_EQ(0, feature(self->o.fd, VFIO_DEVICE_FEATURE_SET |
+	EXPECT_EQ(0, vt_feature(self->o.fd, VFIO_DEVICE_FEATURE_SET |
 			     VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP, NULL, 0));
 }
 

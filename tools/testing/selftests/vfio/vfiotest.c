@@ -258,17 +258,25 @@ int vt_cdev_path(const char *sysdev, char *path, size_t len)
 	return 0;
 }
 
-int vt_cdev_open(const char *bdf)
+/* Open the cdev of the device at sysfs path @sysdev. */
+static int cdev_open_of(const char *sysdev)
 {
-	char sysdev[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	int fd, ret;
 
-	snprintf(sysdev, sizeof(sysdev), PCI_DEVICES "/%s", bdf);
 	ret = vt_cdev_path(sysdev, path, sizeof(path));
 	if (ret)
 		return ret;
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	return fd < 0 ? neg_errno() : fd;
+}
+
+int vt_cdev_open(const char *bdf)
+{
+	char sysdev[PATH_MAX];
+
+	snprintf(sysdev, sizeof(sysdev), PCI_DEVICES "/%s", bdf);
+	return cdev_open_of(sysdev);
 }
 
 const char *vt_pci_driver(const char *bdf, char *buf, size_t len)
@@ -553,6 +561,25 @@ int vt_container_unmap(int container, __u64 iova, __u64 len)
 	if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap))
 		return neg_errno();
 	return unmap.size == len ? 0 : -ERANGE;
+}
+
+int vt_feature(int fd, __u32 flags, void *data, size_t len)
+{
+	char buf[sizeof(struct vfio_device_feature) + 64] = {};
+	struct vfio_device_feature *f = (void *)buf;
+	int ret;
+
+	if (len > sizeof(buf) - sizeof(*f))
+		return -E2BIG;
+	f->argsz = sizeof(*f) + len;
+	f->flags = flags;
+	if (len)
+		memcpy(f->data, data, len);
+	ret = ioctl(fd, VFIO_DEVICE_FEATURE, f) ? neg_errno() : 0;
+	/* what the kernel wrote back, also on failure */
+	if (len)
+		memcpy(data, f->data, len);
+	return ret;
 }
 
 int vt_group_device(int group, const char *name)
@@ -1036,15 +1063,10 @@ int vt_st_remove(const char *name)
 
 int vt_st_cdev_open(const char *name)
 {
-	char sysdev[PATH_MAX], path[PATH_MAX];
-	int fd, ret;
+	char sysdev[PATH_MAX];
 
 	snprintf(sysdev, sizeof(sysdev), VFIO_SELFTEST_SYSFS "/%s", name);
-	ret = vt_cdev_path(sysdev, path, sizeof(path));
-	if (ret)
-		return ret;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	return fd < 0 ? neg_errno() : fd;
+	return cdev_open_of(sysdev);
 }
 
 int vt_st_group_open(const char *name)

@@ -139,6 +139,8 @@ int vt_container_setup(int container, int group, unsigned long type);
 int vt_container_map(int container, void *va, __u64 len, __u64 iova);
 int vt_container_unmap(int container, __u64 iova, __u64 len);
 int vt_group_device(int group, const char *name);
+/* VFIO_DEVICE_FEATURE with @len bytes of @data, copied back on return */
+int vt_feature(int fd, __u32 flags, void *data, size_t len);
 int vt_group_status(int group, __u32 *flags);
 
 /* device fd */
