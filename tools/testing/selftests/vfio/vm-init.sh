@@ -33,6 +33,8 @@ export VFIO_TEST_FAULTS=$(param faults)
 # run the tests of upstream bugs on the reference core too
 [ -n "$(param upstream_bugs)" ] && export VFIO_TEST_UPSTREAM_BUGS=1
 export VFIO_TEST_KCONFIG=/vfio/kconfig
+# where VFIO's text is, for the fault-injection sweep (see vmtest.sh)
+export VFIO_TEST_VFIO_TEXT=/vfio/vfio-text
 
 say() { echo "$*" > $OUT; }
 

@@ -419,6 +419,32 @@ add_dpdk()
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
 }
 
+# The VFIO subsystem's text in a built-in kernel: drivers/vfio's objects are
+# linked as one block, so it is the span from the lowest to just past the
+# highest of their functions.  Printed as two symbols (the first of the
+# block and the first after it) that the guest finds in /proc/kallsyms:
+# vfio_fail_nth_test fails only the sites VFIO reaches directly.
+vfio_text_span()
+{
+	local out=$1
+	(cd "$out" && nm --defined-only $(ar t drivers/vfio/built-in.a)) |
+		awk '$2 ~ /^[Tt]$/ {print $3}' | sort | uniq -u |
+		awk 'NR == FNR { want[$1] = 1; next }
+		     $3 == "_stext" { s = $1 } $3 == "_etext" { e = $1 }
+		     { addr[FNR] = $1; sym[FNR] = $3 }
+		     ($3 in want) { cnt[$3]++; at[$3] = FNR }
+		     END {
+			for (k in cnt) {
+				l = at[k]; a = addr[l]
+				if (cnt[k] != 1 || a < s || a >= e)
+					continue
+				if (!lo || a < addr[lo]) lo = l
+				if (!hi || a > addr[hi]) hi = l
+			}
+			if (lo) print sym[lo], sym[hi + 1]
+		     }' - "$out/System.map"
+}
+
 # initramfs: busybox, the tests, the kernel config (tests read it to know
 # what the kernel was built with) and our init.
 make_initramfs()
@@ -433,6 +459,10 @@ make_initramfs()
 	cp "$SELFDIR/vm-init.sh" "$root/init"
 	chmod +x "$root/init"
 	cp "$config" "$root/vfio/kconfig"
+	if grep -q '^CONFIG_FAULT_INJECTION_STACKTRACE_FILTER=y' "$config" &&
+	   grep -q '^CONFIG_VFIO=y' "$config"; then
+		vfio_text_span "$(dirname "$config")" > "$root/vfio/vfio-text"
+	fi
 	# a modular kernel's modules, for the guest to load and unload
 	if grep -q '^CONFIG_MODULES=y' "$config"; then
 		make -s -C "$(dirname "$config")" INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
