@@ -764,6 +764,7 @@ static int fn_whole(struct fn_ctx *c, bool dma)
 		if (FAILS(group))
 			goto out;
 		close(group);
+		ret = 0;
 	}
 	if (c->st[0] && vt_have_cdev()) {
 		fd = vt_st_cdev_open(c->st);

@@ -149,12 +149,14 @@ esac
 say "TAP version 13"
 say "# vmtest: side=$SIDE core=$CORE variant=$VARIANT mode=$MODE kernel=$(uname -r)"
 for t in $(cat /vfio/run_list); do
-	# "noiommu:" tests run only in no-IOMMU boots, "faults:" tests only
-	# in the faults variant, which runs nothing else
+	# "noiommu:" tests run only in no-IOMMU boots; the faults variant
+	# runs only the fault-injection sweep and the fuzzer
 	case "$t" in
 	noiommu:*) [ "$MODE" = noiommu ] || continue; t=${t#noiommu:} ;;
-	faults:*) [ "$VARIANT" = faults ] || continue; t=${t#faults:} ;;
-	*) [ "$MODE" = noiommu ] || [ "$VARIANT" = faults ] && continue ;;
+	*)	[ "$MODE" = noiommu ] && continue
+		[ "$VARIANT" != faults ] || [ "$t" = vfio_fail_nth_test ] ||
+			[ "$t" = vfio_fuzz_test ] || continue
+		;;
 	esac
 	if [ -n "$ONLY" ]; then
 		echo ",$ONLY," | grep -q ",$t," || continue

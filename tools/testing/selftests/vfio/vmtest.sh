@@ -231,7 +231,11 @@ fragments()
 {
 	local variant=$1 side=${2:-}
 	case "$variant" in
-	full)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" ;;
+	# full has fault injection (make check sweeps every fourth site);
+	# faults is the same kernel, for make faults' exhaustive sweep
+	full|faults)
+		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
+		     "$SELFDIR/config.faults" ;;
 	# the compile check builds, never boots: no debug options; both sides
 	# leave out the legacy layers while our tree does not have them
 	compile)
