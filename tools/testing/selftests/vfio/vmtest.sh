@@ -365,6 +365,65 @@ add_qemu()
 	done
 }
 
+# QEMU 10.0 from bookworm-backports, for the tests of QEMU's iommufd backend
+# (Debian's QEMU 7.2 has only the legacy one).  Downloaded with an apt
+# configuration of our own under build/qemu10 and unpacked there, never
+# installed; its libraries are bookworm's own, found through the binary's
+# ELF header on the host (they are the ones QEMU 7.2 pulled in).
+QEMU10_PKGS=(qemu-system-x86 qemu-system-data seabios)
+QEMU10_DATA=(usr/share/seabios/bios-256k.bin usr/share/qemu/kvmvapic.bin
+	     usr/share/qemu/linuxboot_dma.bin)
+
+stage_qemu10()
+{
+	local dir="$WORK/qemu10" apt conf d
+	[ -x "$dir/root/usr/bin/qemu-system-x86_64" ] && return 0
+	log "staging QEMU 10.0 from bookworm-backports (downloaded, not installed)"
+	rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/root"
+	apt="$dir/apt" && mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+	     "http://deb.debian.org/debian bookworm-backports main" > "$apt/sources.list"
+	conf="$apt/apt.conf"
+	cat > "$conf" <<-EOC
+	Dir::Etc::SourceList "$apt/sources.list";
+	Dir::Etc::SourceParts "/nonexistent";
+	Dir::State "$apt";
+	Dir::State::Lists "$apt/lists";
+	Dir::Cache "$apt/cache";
+	Acquire::Languages "none";
+	APT::Sandbox::User "root";
+	EOC
+	{ APT_CONFIG=$conf apt-get update &&
+	  (cd "$dir/debs" && APT_CONFIG=$conf apt-get download "${QEMU10_PKGS[@]}"); } \
+		> "$dir/download.log" 2>&1 ||
+		{ cat "$dir/download.log"; die "cannot download QEMU 10.0 from bookworm-backports"; }
+	for d in "$dir"/debs/*.deb; do
+		dpkg-deb -x "$d" "$dir/root"
+	done
+	"$dir/root/usr/bin/qemu-system-x86_64" -L "$dir/root/usr/share/qemu" --version \
+		> "$dir/version" 2>&1 ||
+		{ cat "$dir/version"; die "QEMU 10.0's libraries are not all on this host"; }
+}
+
+# QEMU 10.0 under /qemu10 in the guest: the binary, its firmware, and the
+# libraries where the host has them (shared with QEMU 7.2).
+add_qemu10()
+{
+	local root=$1 st="$WORK/qemu10/root" f missing
+	missing=$(ldd "$st/usr/bin/qemu-system-x86_64" | grep 'not found' || true)
+	[ -z "$missing" ] || die "QEMU 10.0's libraries are incomplete: $missing"
+	mkdir -p "$root/qemu10/bin" "$root/qemu10/share"
+	cp "$st/usr/bin/qemu-system-x86_64" "$root/qemu10/bin/"
+	for f in "${QEMU10_DATA[@]}"; do
+		cp -L "$st/$f" "$root/qemu10/share/"
+	done
+	for f in $(ldd "$st/usr/bin/qemu-system-x86_64" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+	cp "$WORK/qemu10/version" "$root/qemu10/version"
+}
+
 # DPDK's testpmd for vfio_dpdk_test.  Debian ships it in dpdk-dev, whose
 # dependencies (rdma-core, udev, systemd) have no place on a build host:
 # the packages are downloaded and unpacked under build/dpdk instead, never
@@ -477,6 +536,7 @@ make_initramfs()
 	cp "$SELFDIR/run_list" "$root/vfio/run_list"
 	if [ "${WITH_QEMU:-0}" -eq 1 ]; then
 		add_qemu "$root"
+		add_qemu10 "$root"
 		add_dpdk "$root"
 	fi
 	if [ -n "${MUTANTS:-}" ]; then
@@ -507,6 +567,7 @@ boot()
 	if [ "$mode" = iommu ]; then
 		WITH_QEMU=1
 		stage_dpdk
+		stage_qemu10
 	fi
 	WITH_QEMU=$WITH_QEMU make_initramfs "$run/initramfs.cpio.gz" "$out/.config"
 	append="console=ttyS0,115200 panic=-1 oops=panic"
