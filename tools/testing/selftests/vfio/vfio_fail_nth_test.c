@@ -163,7 +163,7 @@ static const char *fn_setup(void)
 
 	if (!vt_kconfig("CONFIG_FAULT_INJECTION_DEBUG_FS") ||
 	    !vt_kconfig("CONFIG_FAILSLAB") || !vt_kconfig("CONFIG_FAIL_PAGE_ALLOC"))
-		return "kernel built without fault injection (the faults variant has it)";
+		return "kernel built without fault injection (full and faults have it)";
 	for (i = 0; i < ARRAY_SIZE(knobs); i++)
 		if (fn_write(knobs[i][0], knobs[i][1]) &&
 		    !strstr(knobs[i][0], "usercopy"))
