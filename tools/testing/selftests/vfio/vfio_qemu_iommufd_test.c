@@ -184,10 +184,11 @@ FIXTURE_SETUP(qemu10)
 
 FIXTURE_TEARDOWN(qemu10)
 {
-	if (self->q.running) {
+	/* what QEMU said, when a test failed or left it running */
+	if (self->q.p.len && (self->q.running || _metadata->exit_code != KSFT_PASS))
 		vt_proc_dump(&self->q.p, "qemu");
+	if (self->q.running)
 		vt_proc_kill(&self->q.p);
-	}
 	if (self->nic_moved)
 		vt_pci_bind(self->topo.nic, "e1000");
 }
@@ -229,6 +230,14 @@ static void expect_released(struct __test_metadata *_metadata, const char *bdf)
 	}
 }
 
+/* QEMU holds the device until it quits; then everything is back. */
+static void held_until_quit(struct __test_metadata *_metadata, struct q10 *q, const char *bdf)
+{
+	expect_held(_metadata, bdf);
+	EXPECT_EQ(0, q10_quit(q));
+	expect_released(_metadata, bdf);
+}
+
 /* QEMU finds and opens the cdev itself from the host address. */
 TEST_F_TIMEOUT(qemu10, iommufd_host, 3 * QMP_WAIT_S)
 {
@@ -239,11 +248,7 @@ TEST_F_TIMEOUT(qemu10, iommufd_host, 3 * QMP_WAIT_S)
 	ASSERT_EQ(0, q10_start(&self->q, true));
 	ASSERT_TRUE(q10_up(&self->q));
 	EXPECT_TRUE(q10_lists(&self->q, "vfio0"));
-	expect_held(_metadata, self->topo.solo);
-	EXPECT_EQ(0, q10_quit(&self->q));
-	expect_released(_metadata, self->topo.solo);
-	if (_metadata->exit_code != KSFT_PASS)
-		vt_proc_dump(&self->q.p, "qemu");
+	held_until_quit(_metadata, &self->q, self->topo.solo);
 }
 
 /* As libvirt runs it: the iommufd and the cdev opened by the caller. */
@@ -270,11 +275,7 @@ TEST_F_TIMEOUT(qemu10, iommufd_fds, 3 * QMP_WAIT_S)
 	close(atoi(dfd));
 	ASSERT_TRUE(q10_up(&self->q));
 	EXPECT_TRUE(q10_lists(&self->q, "vfio0"));
-	expect_held(_metadata, self->topo.solo);
-	EXPECT_EQ(0, q10_quit(&self->q));
-	expect_released(_metadata, self->topo.solo);
-	if (_metadata->exit_code != KSFT_PASS)
-		vt_proc_dump(&self->q.p, "qemu");
+	held_until_quit(_metadata, &self->q, self->topo.solo);
 }
 
 /*
@@ -296,11 +297,7 @@ TEST_F_TIMEOUT(qemu10, iommufd_shared_group, 3 * QMP_WAIT_S)
 	EXPECT_TRUE(q10_lists(&self->q, "vfio1"));
 	/* a bus reset of the group, through the cdev's hot-reset info */
 	EXPECT_TRUE(qmp(&self->q, "{\"execute\": \"system_reset\"}\n"));
-	expect_held(_metadata, self->topo.shared[0]);
-	EXPECT_EQ(0, q10_quit(&self->q));
-	expect_released(_metadata, self->topo.shared[1]);
-	if (_metadata->exit_code != KSFT_PASS)
-		vt_proc_dump(&self->q.p, "qemu");
+	held_until_quit(_metadata, &self->q, self->topo.shared[1]);
 }
 
 /*
@@ -335,11 +332,7 @@ TEST_F_TIMEOUT(qemu10, iommufd_reset_unplug_replug, 4 * QMP_WAIT_S)
 	snprintf(add, sizeof(add), DEVICE_ADD, self->topo.solo);
 	EXPECT_TRUE(qmp(&self->q, add));
 	EXPECT_TRUE(q10_realized(&self->q, "vfio1"));
-	expect_held(_metadata, self->topo.solo);
-	EXPECT_EQ(0, q10_quit(&self->q));
-	expect_released(_metadata, self->topo.solo);
-	if (_metadata->exit_code != KSFT_PASS)
-		vt_proc_dump(&self->q.p, "qemu");
+	held_until_quit(_metadata, &self->q, self->topo.solo);
 }
 
 /* QEMU 10.0's legacy backend on the same core. */
@@ -354,8 +347,6 @@ TEST_F_TIMEOUT(qemu10, legacy_backend, 3 * QMP_WAIT_S)
 	EXPECT_EQ(-EBUSY, vt_group_open(self->topo.solo));
 	EXPECT_EQ(0, q10_quit(&self->q));
 	expect_released(_metadata, self->topo.solo);
-	if (_metadata->exit_code != KSFT_PASS)
-		vt_proc_dump(&self->q.p, "qemu");
 }
 
 /* A device bound elsewhere: QEMU says why and exits with status 1. */
@@ -381,8 +372,6 @@ TEST_F_TIMEOUT(qemu10, iommufd_device_in_use, 2 * QMP_WAIT_S)
 	/* BIND's -EINVAL, as QEMU words it */
 	EXPECT_NE(NULL, strstr(self->q.p.log, "error bind device fd="));
 	EXPECT_NE(NULL, strstr(self->q.p.log, "Invalid argument"));
-	if (_metadata->exit_code != KSFT_PASS)
-		vt_proc_dump(&self->q.p, "qemu");
 }
 
 TEST_HARNESS_MAIN
