@@ -5,13 +5,17 @@
  * iommufd, the legacy type1 container, and a group attached to an iommufd.
  * Data must arrive byte-exact where it is mapped and must not arrive where
  * it is not; the emulated VT-d reports those faults in the kernel log.
+ * The hugetlb tests map 2 MiB and 1 GiB huge pages, as VMMs and DPDK back
+ * guest RAM and mempools with hugetlbfs.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "../kselftest_harness.h"
 #include "vfiotest.h"
@@ -258,6 +262,157 @@ TEST_F(dma, detach_blocks_dma)
 	ASSERT_EQ(0, vt_attach(self->fd, &pt));
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, IOVA_DST, LEN, true));
 	EXPECT_EQ(0, memcmp(self->src, self->dst, LEN));
+}
+
+/*
+ * Huge pages, as hugetlbfs gives them: a whole 2 MiB or 1 GiB page mapped
+ * at once, and DMA at both ends of it (within the 256 MiB the edu's 28
+ * address bits reach).  2 MiB pages are reserved here for the test;
+ * vmtest.sh boots the IOMMU guest with one 1 GiB page (hugepagesz=1G).
+ */
+#define HUGE_SYSFS	"/sys/kernel/mm/hugepages/hugepages-%lukB/%s"
+#define SZ_2M		0x200000UL
+#define SZ_1G		0x40000000UL
+#define EDU_REACH	0x10000000UL
+
+FIXTURE(hugetlb) {
+	struct vt_topology topo;
+	struct vt_dev d;
+	struct vt_edu edu;
+	unsigned char *buf;
+	long reserved;
+};
+
+FIXTURE_VARIANT(hugetlb) {
+	enum vt_path path;
+	unsigned long size;
+};
+
+FIXTURE_VARIANT_ADD(hugetlb, cdev_2m) {
+	.path = VT_CDEV,
+	.size = SZ_2M,
+};
+
+FIXTURE_VARIANT_ADD(hugetlb, container_2m) {
+	.path = VT_GROUP,
+	.size = SZ_2M,
+};
+
+FIXTURE_VARIANT_ADD(hugetlb, cdev_1g) {
+	.path = VT_CDEV,
+	.size = SZ_1G,
+};
+
+FIXTURE_VARIANT_ADD(hugetlb, container_1g) {
+	.path = VT_GROUP,
+	.size = SZ_1G,
+};
+
+static long huge_read(unsigned long size, const char *file)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), HUGE_SYSFS, size >> 10, file);
+	if (vt_sysfs_read(path, buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
+}
+
+static int huge_write(unsigned long size, const char *file, long val)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), HUGE_SYSFS, size >> 10, file);
+	snprintf(buf, sizeof(buf), "%ld", val);
+	return vt_sysfs_write(path, buf);
+}
+
+/* The whole huge page at @iova, in the variant's IOAS or container. */
+static int huge_map(struct vt_dev *d, enum vt_path path, void *va, __u64 len, __u64 iova)
+{
+	if (path == VT_CDEV)
+		return vt_ioas_map(d->iommufd, d->ioas, va, len, iova);
+	return vt_container_map(d->container, va, len, iova);
+}
+
+static int huge_unmap(struct vt_dev *d, enum vt_path path, __u64 len, __u64 iova)
+{
+	if (path == VT_CDEV)
+		return vt_ioas_unmap(d->iommufd, d->ioas, iova, len);
+	return vt_container_unmap(d->container, iova, len);
+}
+
+FIXTURE_SETUP(hugetlb)
+{
+	unsigned long size = variant->size;
+	int shift = size == SZ_1G ? 30 : 21;
+	long nr;
+
+	vt_dev_init(&self->d);
+	self->buf = MAP_FAILED;
+	self->reserved = -1;
+	if (vt_noiommu_mode())
+		SKIP(return, "no IOMMU to translate DMA");
+	if (!vt_kconfig("CONFIG_HUGETLBFS"))
+		SKIP(return, "kernel built without hugetlbfs");
+	if (vt_no_path(variant->path))
+		SKIP(return, "%s", vt_no_path(variant->path));
+	nr = huge_read(size, "nr_hugepages");
+	if (nr < 0)
+		SKIP(return, "no %lu MiB huge pages on this machine", size >> 20);
+	if (huge_read(size, "free_hugepages") < 1 && size == SZ_2M) {
+		ASSERT_EQ(0, huge_write(size, "nr_hugepages", nr + 1));
+		self->reserved = nr;
+	}
+	if (huge_read(size, "free_hugepages") < 1)
+		SKIP(return, "no free %lu MiB huge page (boot with hugepagesz=1G hugepages=1)",
+		     size >> 20);
+	ASSERT_EQ(0, vt_topology(&self->topo));
+	self->buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (shift << MAP_HUGE_SHIFT),
+			 -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	ASSERT_EQ(0, vt_dev_open(&self->d, variant->path, self->topo.solo));
+	ASSERT_EQ(0, vt_edu_init(&self->edu, self->d.fd));
+}
+
+FIXTURE_TEARDOWN(hugetlb)
+{
+	vt_dev_close(&self->d);
+	if (self->buf != MAP_FAILED)
+		munmap(self->buf, variant->size);
+	if (self->reserved >= 0)
+		huge_write(variant->size, "nr_hugepages", self->reserved);
+}
+
+/*
+ * The page mapped whole at an IOVA aligned to its size (0 for the 1 GiB
+ * page), DMA from its first bytes to its last reachable ones and back:
+ * every byte lands where the page's own mapping says.
+ */
+TEST_F(hugetlb, round_trip)
+{
+	unsigned long size = variant->size;
+	__u64 iova = size == SZ_1G ? 0 : 4 * SZ_2M;
+	unsigned long far = (size < EDU_REACH ? size : EDU_REACH) - PAGE;
+	unsigned char *buf = self->buf;
+	long free_before = huge_read(size, "free_hugepages");
+
+	vt_fill(buf, LEN, 7);
+	memset(buf + far, 0, PAGE);
+	ASSERT_EQ(0, huge_map(&self->d, variant->path, buf, size, iova));
+	/* the mapping pinned the huge page itself */
+	EXPECT_EQ(free_before - 1, huge_read(size, "free_hugepages"));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, iova, LEN, false));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, iova + far, LEN, true));
+	EXPECT_EQ(0, memcmp(buf, buf + far, LEN));
+
+	/* and from the far end back to the second page */
+	vt_fill(buf + far, LEN, 8);
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, iova + far, LEN, false));
+	ASSERT_EQ(0, vt_edu_dma(&self->edu, iova + PAGE, LEN, true));
+	EXPECT_EQ(0, memcmp(buf + far, buf + PAGE, LEN));
+	EXPECT_EQ(0, huge_unmap(&self->d, variant->path, size, iova));
 }
 
 TEST_HARNESS_MAIN

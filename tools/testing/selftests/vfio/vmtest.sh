@@ -424,6 +424,53 @@ add_qemu10()
 	cp "$WORK/qemu10/version" "$root/qemu10/version"
 }
 
+# The nested guest of vfio_qemu_iommufd_test: Debian's own 6.12 cloud
+# kernel (bookworm-security, the release of linux-source-6.12), downloaded
+# and unpacked under build/l2, never installed, and an initramfs of
+# vfio_l2_init with the two uio modules it loads for INTx.
+L2_MODULES=(drivers/uio/uio.ko drivers/uio/uio_pci_generic.ko)
+
+stage_l2()
+{
+	local dir="$WORK/l2" ver pkg deb m
+	ver=$(pkg_version)
+	pkg="linux-image-${ver%%-*}+deb12-cloud-amd64-unsigned"
+	if [ ! -f "$dir/vmlinuz" ] || [ "$(cat "$dir/package" 2>/dev/null)" != "$pkg" ]; then
+		log "staging $pkg for the nested guest (downloaded, not installed)"
+		rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/root"
+		{ (cd "$dir/debs" && apt-get download "$pkg") ||
+		  { apt-get update -qq && (cd "$dir/debs" && apt-get download "$pkg"); }; } \
+			> "$dir/download.log" 2>&1 ||
+			{ cat "$dir/download.log"; die "cannot download $pkg"; }
+		deb=$(echo "$dir"/debs/*.deb)
+		dpkg-deb -x "$deb" "$dir/root"
+		cp "$dir"/root/boot/vmlinuz-* "$dir/vmlinuz"
+		for m in "${L2_MODULES[@]}"; do
+			xz -dc "$dir"/root/lib/modules/*/kernel/"$m".xz > "$dir/$(basename "$m")" ||
+				die "$pkg has no $m"
+		done
+		rm -rf "$dir/root" "$dir/debs"
+		echo "$pkg" > "$dir/package"
+	fi
+}
+
+# /qemu10/l2 in the test guest: the kernel, and the nested guest's initramfs.
+add_l2()
+{
+	local root=$1 dir="$WORK/l2" l2 m
+	l2=$(mktemp -d)
+	mkdir -p "$l2"/{proc,sys,dev}
+	cp "$WORK/tests/vfio_l2_init" "$l2/init"
+	for m in "${L2_MODULES[@]}"; do
+		cp "$dir/$(basename "$m")" "$l2/"
+	done
+	mkdir -p "$root/qemu10/l2"
+	(cd "$l2" && find . | cpio -o -H newc --quiet) | gzip -1 > "$root/qemu10/l2/initrd.gz"
+	rm -rf "$l2"
+	cp "$dir/vmlinuz" "$root/qemu10/l2/vmlinuz"
+	cp "$dir/package" "$root/qemu10/l2/version"
+}
+
 # DPDK's testpmd for vfio_dpdk_test.  Debian ships it in dpdk-dev, whose
 # dependencies (rdma-core, udev, systemd) have no place on a build host:
 # the packages are downloaded and unpacked under build/dpdk instead, never
@@ -537,6 +584,7 @@ make_initramfs()
 	if [ "${WITH_QEMU:-0}" -eq 1 ]; then
 		add_qemu "$root"
 		add_qemu10 "$root"
+		add_l2 "$root"
 		add_dpdk "$root"
 	fi
 	if [ -n "${MUTANTS:-}" ]; then
@@ -551,16 +599,17 @@ make_initramfs()
 	rm -rf "$root"
 }
 
-# The guest's CPU: SVM so that the guest has a working /dev/kvm, and the
-# SSE4.2 level DPDK's x86 builds require.
-VM_CPU=qemu64,+svm,+ssse3,+sse4.1,+sse4.2,+popcnt
+# The guest's CPU: SVM with nested paging, so that the guest has a working
+# /dev/kvm fast enough to boot a nested guest, 1 GiB pages, and the SSE4.2
+# level DPDK's x86 builds require.
+VM_CPU=qemu64,+svm,+npt,+pdpe1gb,+ssse3,+sse4.1,+sse4.2,+popcnt
 
 # Boot one kernel.  $mode is iommu, noiommu, demo or shell.
 boot()
 {
 	local side=$1 variant=$2 mode=$3
 	local out="$WORK/$side/out/$variant" run="$WORK/runs/$side-$variant-$mode"
-	local append iommu=() serial=() rc=0
+	local append iommu=() serial=() rc=0 mem=2G
 	rm -rf "$run" && mkdir -p "$run"
 	# QEMU and DPDK only where their tests run: an IOMMU and the tests
 	WITH_QEMU=0
@@ -568,6 +617,7 @@ boot()
 		WITH_QEMU=1
 		stage_dpdk
 		stage_qemu10
+		stage_l2
 	fi
 	WITH_QEMU=$WITH_QEMU make_initramfs "$run/initramfs.cpio.gz" "$out/.config"
 	append="console=ttyS0,115200 panic=-1 oops=panic"
@@ -584,8 +634,12 @@ boot()
 	if [ "${mode%noiommu}" != "$mode" ]; then
 		append+=" vfio.enable_unsafe_noiommu_mode=1 kunit.enable=0"
 	else
-		append+=" intel_iommu=on"
+		# one 1 GiB huge page for vfio_dma_test, reserved at boot: a
+		# 4 GiB q35 machine has 2 GiB above 4G, where early allocations
+		# (KASAN's shadow) leave a whole GiB free
+		append+=" intel_iommu=on hugepagesz=1G hugepages=1"
 		iommu=(-device intel-iommu,intremap=on)
+		mem=4G
 	fi
 	if [ "$mode" = shell ]; then
 		serial=(-serial mon:stdio -serial "file:$run/results.tap")
@@ -594,7 +648,7 @@ boot()
 	fi
 	log "booting $side/$variant ($mode)"
 	local qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
-		-machine q35 -accel tcg -cpu "$VM_CPU" -smp 2 -m 2G
+		-machine q35 -accel tcg -cpu "$VM_CPU" -smp 2 -m "$mem"
 		-kernel "$out/arch/x86/boot/bzImage" -initrd "$run/initramfs.cpio.gz"
 		-append "$append" "${serial[@]}" "${iommu[@]}"
 		-device edu,addr=04.0
