@@ -349,6 +349,15 @@ static struct device *vfio_st_parent_add(void)
 		goto err_free_id;
 	}
 	pdev->dev.parent = vfio_st_root;
+	/*
+	 * Named here, where a failed allocation is -ENOMEM: the name that
+	 * platform_device_add() sets is not checked, and a device it left
+	 * without one fails device_add() with -EINVAL.  Its failed renaming
+	 * keeps this one.
+	 */
+	ret = dev_set_name(&pdev->dev, "%s", name);
+	if (ret)
+		goto err_put;
 	ret = device_set_driver_override(&pdev->dev, vfio_st_driver.driver.name);
 	if (ret)
 		goto err_put;

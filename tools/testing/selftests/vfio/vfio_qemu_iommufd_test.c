@@ -206,6 +206,7 @@ FIXTURE(qemu10) {
 	struct q10 q;
 	bool nic_moved;
 	long huge_saved;
+	time_t start;
 };
 
 FIXTURE_SETUP(qemu10)
@@ -213,6 +214,7 @@ FIXTURE_SETUP(qemu10)
 	memset(&self->q, 0, sizeof(self->q));
 	self->nic_moved = false;
 	self->huge_saved = -1;
+	self->start = time(NULL);
 	if (access(QEMU10, X_OK))
 		SKIP(return, "QEMU 10.0 is not in this guest image");
 	if (vt_noiommu_mode())
@@ -231,6 +233,8 @@ FIXTURE_TEARDOWN(qemu10)
 		vt_pci_bind(self->topo.nic, "e1000");
 	if (self->huge_saved >= 0)
 		huge_set(self->huge_saved);
+	/* what each scenario costs, for the suite's budget */
+	fprintf(stderr, "# %s: %ld s\n", _metadata->name, (long)(time(NULL) - self->start));
 }
 
 /* The group is taken by QEMU's bind; a second BIND and the group wait. */

@@ -763,6 +763,18 @@ xfails()
 	[ "${1:-0}" -eq 0 ] || echo ", $1 expected differences from upstream"
 }
 
+# Whether the no-IOMMU boot has a test to run: every test, or a -t list
+# naming one of run_list's "noiommu:" entries.
+noiommu_selected()
+{
+	local t
+	[ -z "$TESTS" ] && return 0
+	for t in $(sed -n 's/^noiommu://p' "$SELFDIR/run_list"); do
+		echo ",$TESTS," | grep -q ",$t," && return 0
+	done
+	return 1
+}
+
 run_variants()
 {
 	local modes=("$@") variant mode line tp=0 tf=0 ts=0 tx=0 p f s x
@@ -788,6 +800,8 @@ run_variants()
 		for mode in "${modes[@]}"; do
 			# the faults variant runs only its own tests, with an IOMMU
 			[ "$variant" = faults ] && [ "$mode" != iommu ] && continue
+			# nor is there a no-IOMMU boot for a -t list without its tests
+			[ "$mode" = noiommu ] && ! noiommu_selected && continue
 			boot "$vside" "$variant" "$mode"
 			report "$vside" "$variant" "$mode"
 			read -r p f s x < "$WORK/runs/$vside-$variant-$mode/counts"
