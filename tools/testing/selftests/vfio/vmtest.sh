@@ -435,6 +435,11 @@ stage_l2()
 	local dir="$WORK/l2" ver pkg deb m
 	ver=$(pkg_version)
 	pkg="linux-image-${ver%%-*}+deb12-cloud-amd64-unsigned"
+	# the archive may already have moved on from the installed source
+	apt-cache show "$pkg" > /dev/null 2>&1 ||
+		pkg=$(apt-cache search --names-only '^linux-image-6\.12\..*-cloud-amd64-unsigned$' |
+		      cut -d' ' -f1 | sort -V | tail -n 1)
+	[ -n "$pkg" ] || die "no Debian 6.12 cloud kernel in the archive for the nested guest"
 	if [ ! -f "$dir/vmlinuz" ] || [ "$(cat "$dir/package" 2>/dev/null)" != "$pkg" ]; then
 		log "staging $pkg for the nested guest (downloaded, not installed)"
 		rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/root"
