@@ -270,7 +270,6 @@ TEST_F(dma, detach_blocks_dma)
  * address bits reach).  2 MiB pages are reserved here for the test;
  * vmtest.sh boots the IOMMU guest with one 1 GiB page (hugepagesz=1G).
  */
-#define HUGE_SYSFS	"/sys/kernel/mm/hugepages/hugepages-%lukB/%s"
 #define SZ_2M		0x200000UL
 #define SZ_1G		0x40000000UL
 #define EDU_REACH	0x10000000UL
@@ -308,40 +307,6 @@ FIXTURE_VARIANT_ADD(hugetlb, container_1g) {
 	.size = SZ_1G,
 };
 
-static long huge_read(unsigned long size, const char *file)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), HUGE_SYSFS, size >> 10, file);
-	if (vt_sysfs_read(path, buf, sizeof(buf)))
-		return -1;
-	return atol(buf);
-}
-
-static int huge_write(unsigned long size, const char *file, long val)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), HUGE_SYSFS, size >> 10, file);
-	snprintf(buf, sizeof(buf), "%ld", val);
-	return vt_sysfs_write(path, buf);
-}
-
-/* The whole huge page at @iova, in the variant's IOAS or container. */
-static int huge_map(struct vt_dev *d, enum vt_path path, void *va, __u64 len, __u64 iova)
-{
-	if (path == VT_CDEV)
-		return vt_ioas_map(d->iommufd, d->ioas, va, len, iova);
-	return vt_container_map(d->container, va, len, iova);
-}
-
-static int huge_unmap(struct vt_dev *d, enum vt_path path, __u64 len, __u64 iova)
-{
-	if (path == VT_CDEV)
-		return vt_ioas_unmap(d->iommufd, d->ioas, iova, len);
-	return vt_container_unmap(d->container, iova, len);
-}
-
 FIXTURE_SETUP(hugetlb)
 {
 	unsigned long size = variant->size;
@@ -357,14 +322,14 @@ FIXTURE_SETUP(hugetlb)
 		SKIP(return, "kernel built without hugetlbfs");
 	if (vt_no_path(variant->path))
 		SKIP(return, "%s", vt_no_path(variant->path));
-	nr = huge_read(size, "nr_hugepages");
+	nr = vt_hugepages(size, "nr_hugepages");
 	if (nr < 0)
 		SKIP(return, "no %lu MiB huge pages on this machine", size >> 20);
-	if (huge_read(size, "free_hugepages") < 1 && size == SZ_2M) {
-		ASSERT_EQ(0, huge_write(size, "nr_hugepages", nr + 1));
+	if (vt_hugepages(size, "free_hugepages") < 1 && size == SZ_2M) {
+		ASSERT_EQ(0, vt_hugepages_set(size, nr + 1));
 		self->reserved = nr;
 	}
-	if (huge_read(size, "free_hugepages") < 1)
+	if (vt_hugepages(size, "free_hugepages") < 1)
 		SKIP(return, "no free %lu MiB huge page (boot with hugepagesz=1G hugepages=1)",
 		     size >> 20);
 	ASSERT_EQ(0, vt_topology(&self->topo));
@@ -382,7 +347,7 @@ FIXTURE_TEARDOWN(hugetlb)
 	if (self->buf != MAP_FAILED)
 		munmap(self->buf, variant->size);
 	if (self->reserved >= 0)
-		huge_write(variant->size, "nr_hugepages", self->reserved);
+		vt_hugepages_set(variant->size, self->reserved);
 }
 
 /*
@@ -396,13 +361,13 @@ TEST_F(hugetlb, round_trip)
 	__u64 iova = size == SZ_1G ? 0 : 4 * SZ_2M;
 	unsigned long far = (size < EDU_REACH ? size : EDU_REACH) - PAGE;
 	unsigned char *buf = self->buf;
-	long free_before = huge_read(size, "free_hugepages");
+	long free_before = vt_hugepages(size, "free_hugepages");
 
 	vt_fill(buf, LEN, 7);
 	memset(buf + far, 0, PAGE);
-	ASSERT_EQ(0, huge_map(&self->d, variant->path, buf, size, iova));
+	ASSERT_EQ(0, vt_dev_map(&self->d, buf, size, iova));
 	/* the mapping pinned the huge page itself */
-	EXPECT_EQ(free_before - 1, huge_read(size, "free_hugepages"));
+	EXPECT_EQ(free_before - 1, vt_hugepages(size, "free_hugepages"));
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, iova, LEN, false));
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, iova + far, LEN, true));
 	EXPECT_EQ(0, memcmp(buf, buf + far, LEN));
@@ -412,7 +377,7 @@ TEST_F(hugetlb, round_trip)
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, iova + far, LEN, false));
 	ASSERT_EQ(0, vt_edu_dma(&self->edu, iova + PAGE, LEN, true));
 	EXPECT_EQ(0, memcmp(buf + far, buf + PAGE, LEN));
-	EXPECT_EQ(0, huge_unmap(&self->d, variant->path, size, iova));
+	EXPECT_EQ(0, vt_dev_unmap(&self->d, size, iova));
 }
 
 TEST_HARNESS_MAIN

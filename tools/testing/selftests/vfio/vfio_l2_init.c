@@ -33,8 +33,7 @@
 #include "vfiotest.h"
 
 #define PAGE		4096
-#define EDU_DMA_IRQ	0x4
-#define EDU_IRQ_DMA	0x100
+#define EDU_IRQ_TEST	0x4c2
 /* QEMU 7.2's edu drops DMA address bits above 27 */
 #define EDU_DMA_LIMIT	0x10000000ULL
 #define PCI_DEVS	"/sys/bus/pci/devices"
@@ -152,7 +151,7 @@ static void enable_device(const char *dir)
 	close(fd);
 }
 
-static uint32_t *map_bar0(const char *dir)
+static void *map_bar0(const char *dir)
 {
 	char path[300];
 	void *bar;
@@ -167,17 +166,6 @@ static uint32_t *map_bar0(const char *dir)
 		fail("mmap %s", path);
 	close(fd);
 	return bar;
-}
-
-/* BAR0 registers: every access reaches the device, in program order */
-static inline uint32_t rd(uint32_t *bar, unsigned int off)
-{
-	return __atomic_load_n(&bar[off / 4], __ATOMIC_SEQ_CST);
-}
-
-static inline void wr(uint32_t *bar, unsigned int off, uint32_t val)
-{
-	__atomic_store_n(&bar[off / 4], val, __ATOMIC_SEQ_CST);
 }
 
 /* The guest-physical address of @va, which must be resident. */
@@ -196,25 +184,6 @@ static uint64_t phys_of(void *va)
 	return (ent & PFN_MASK) * PAGE + (uintptr_t)va % PAGE;
 }
 
-static void dma(uint32_t *bar, uint64_t src, uint64_t dst, uint32_t cmd)
-{
-	struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
-	int i;
-
-	wr(bar, EDU_DMA_SRC, src);
-	wr(bar, EDU_DMA_DST, dst);
-	wr(bar, EDU_DMA_COUNT, EDU_DMA_MAX);
-	wr(bar, EDU_DMA_CMD, EDU_DMA_RUN | cmd);
-	/* the engine runs from a 100 ms timer in the host's QEMU */
-	for (i = 0; i < 1000 && (rd(bar, EDU_DMA_CMD) & EDU_DMA_RUN); i++)
-		nanosleep(&ts, NULL);
-	if (rd(bar, EDU_DMA_CMD) & EDU_DMA_RUN) {
-		errno = ETIMEDOUT;
-		fail("the DMA 0x%llx -> 0x%llx did not finish",
-		     (unsigned long long)src, (unsigned long long)dst);
-	}
-}
-
 /* Wait for one INTx through uio: read() gives the count so far. */
 static uint32_t wait_intx(int uio)
 {
@@ -230,11 +199,20 @@ static uint32_t wait_intx(int uio)
 	return count;
 }
 
+/* The edu's registers through vfiotest's accessors, on the BAR0 mapping. */
+static uint32_t rd(struct vt_edu *e, unsigned int off)
+{
+	uint32_t val = 0;
+
+	vt_edu_read(e, off, &val);
+	return val;
+}
+
 int main(void)
 {
-	uint32_t ident, status, count;
+	struct vt_edu edu = { .fd = -1 };
 	uint64_t gpa_src, gpa_dst;
-	uint32_t *bar;
+	uint32_t ident, status, count;
 	unsigned char *buf;
 	struct utsname u;
 	char dir[300];
@@ -262,10 +240,10 @@ int main(void)
 	if (uio < 0)
 		fail("open /dev/uio0");
 	enable_device(dir);
-	bar = map_bar0(dir);
-	ident = rd(bar, EDU_IDENT);
-	wr(bar, EDU_LIVENESS, 0x12345678);
-	if ((ident & EDU_IDENT_MASK) != EDU_IDENT_VAL || rd(bar, EDU_LIVENESS) != ~0x12345678u) {
+	edu.map = map_bar0(dir);
+	ident = rd(&edu, EDU_IDENT);
+	vt_edu_write(&edu, EDU_LIVENESS, 0x12345678);
+	if ((ident & EDU_IDENT_MASK) != EDU_IDENT_VAL || rd(&edu, EDU_LIVENESS) != ~0x12345678u) {
 		errno = EIO;
 		fail("BAR0 is not the edu's: ident 0x%08x", ident);
 	}
@@ -284,12 +262,11 @@ int main(void)
 		fail("pages at 0x%llx and 0x%llx are beyond the edu's 28 bits",
 		     (unsigned long long)gpa_src, (unsigned long long)gpa_dst);
 	}
-
-	dma(bar, gpa_src, EDU_BUF, 0);
-	dma(bar, EDU_BUF, gpa_dst, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
-	count = wait_intx(uio);
-	status = rd(bar, EDU_IRQ_STATUS);
-	wr(bar, EDU_IRQ_ACK, status);
+	if (vt_edu_dma(&edu, gpa_src, EDU_DMA_MAX, false) ||
+	    vt_edu_dma(&edu, gpa_dst, EDU_DMA_MAX, true)) {
+		errno = ETIMEDOUT;
+		fail("the edu's DMA engine did not finish");
+	}
 	if (memcmp(buf, buf + PAGE, EDU_DMA_MAX)) {
 		errno = EIO;
 		fail("the data came back different (first bytes %02x %02x, sent %02x %02x)",
@@ -297,9 +274,15 @@ int main(void)
 	}
 	say("dma %d bytes gpa 0x%llx -> edu -> gpa 0x%llx: byte-exact", EDU_DMA_MAX,
 	    (unsigned long long)gpa_src, (unsigned long long)gpa_dst);
-	if (!(status & EDU_IRQ_DMA)) {
+
+	/* an interrupt the edu raises on request, with a status of our own */
+	vt_edu_write(&edu, EDU_IRQ_RAISE, EDU_IRQ_TEST);
+	count = wait_intx(uio);
+	status = rd(&edu, EDU_IRQ_STATUS);
+	vt_edu_write(&edu, EDU_IRQ_ACK, status);
+	if (status != EDU_IRQ_TEST) {
 		errno = EIO;
-		fail("interrupt status 0x%x has no DMA bit", status);
+		fail("interrupt status 0x%x, raised 0x%x", status, EDU_IRQ_TEST);
 	}
 	say("intx: interrupt %u, status 0x%x", count, status);
 	say("PASS");

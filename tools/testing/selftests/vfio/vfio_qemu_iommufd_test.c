@@ -41,7 +41,7 @@
 #define L2_APPEND	"console=ttyS0 panic=-1 quiet"
 #define L2_HUGE_RAM	"memory-backend-file,id=ram0,size=200M,mem-path=/dev/hugepages,share=on"
 #define L2_HUGE_PAGES	100
-#define HUGE_2M		"/sys/kernel/mm/hugepages/hugepages-2048kB/"
+#define HUGE_2M		0x200000UL
 #define DEVICE_DEL(id)	"{\"execute\": \"device_del\", \"arguments\": {\"id\": \"" id "\"}}\n"
 #define QOM_REALIZED	"{\"execute\": \"qom-get\", \"arguments\": {\"path\": " \
 			"\"/machine/peripheral/%s\", \"property\": \"realized\"}}\n"
@@ -184,23 +184,6 @@ static bool q10_realized(struct q10 *q, const char *id)
 	return qmp(q, cmd) && strstr(q->p.log + pos, "\"return\": true");
 }
 
-static long huge_get(const char *file)
-{
-	char buf[32];
-
-	if (vt_sysfs_read(file, buf, sizeof(buf)))
-		return -1;
-	return atol(buf);
-}
-
-static void huge_set(long nr)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%ld", nr);
-	vt_sysfs_write(HUGE_2M "nr_hugepages", buf);
-}
-
 FIXTURE(qemu10) {
 	struct vt_topology topo;
 	struct q10 q;
@@ -232,7 +215,7 @@ FIXTURE_TEARDOWN(qemu10)
 	if (self->nic_moved)
 		vt_pci_bind(self->topo.nic, "e1000");
 	if (self->huge_saved >= 0)
-		huge_set(self->huge_saved);
+		vt_hugepages_set(HUGE_2M, self->huge_saved);
 	/* what each scenario costs, for the suite's budget */
 	fprintf(stderr, "# %s: %ld s\n", _metadata->name, (long)(time(NULL) - self->start));
 }
@@ -485,12 +468,12 @@ TEST_F_TIMEOUT(qemu10, l2_guest_iommufd, 3 * L2_WAIT_S)
 		SKIP(return, "%s", vt_no_cdev());
 	if (l2_skip())
 		SKIP(return, "%s", l2_skip());
-	self->huge_saved = huge_get(HUGE_2M "nr_hugepages");
+	self->huge_saved = vt_hugepages(HUGE_2M, "nr_hugepages");
 	ASSERT_LE(0, self->huge_saved) {
 		TH_LOG("no hugetlbfs in this kernel");
 	}
-	huge_set(self->huge_saved + L2_HUGE_PAGES);
-	ASSERT_LE(L2_HUGE_PAGES, huge_get(HUGE_2M "free_hugepages"));
+	ASSERT_EQ(0, vt_hugepages_set(HUGE_2M, self->huge_saved + L2_HUGE_PAGES));
+	ASSERT_LE(L2_HUGE_PAGES, vt_hugepages(HUGE_2M, "free_hugepages"));
 	EXPECT_TRUE(l2_run(_metadata, &self->q, self->topo.solo, true, true));
 }
 

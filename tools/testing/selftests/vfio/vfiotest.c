@@ -509,6 +509,20 @@ void vt_dev_close(struct vt_dev *d)
 	}
 }
 
+int vt_dev_map(struct vt_dev *d, void *va, __u64 len, __u64 iova)
+{
+	if (d->container >= 0)
+		return vt_container_map(d->container, va, len, iova);
+	return vt_ioas_map(d->iommufd, d->ioas, va, len, iova);
+}
+
+int vt_dev_unmap(struct vt_dev *d, __u64 len, __u64 iova)
+{
+	if (d->container >= 0)
+		return vt_container_unmap(d->container, iova, len);
+	return vt_ioas_unmap(d->iommufd, d->ioas, iova, len);
+}
+
 int vt_group_open(const char *bdf)
 {
 	char path[PATH_MAX];
@@ -723,6 +737,10 @@ void vt_edu_fini(struct vt_edu *e)
 
 int vt_edu_read(struct vt_edu *e, __u32 off, __u32 *val)
 {
+	if (e->fd < 0) {
+		*val = __atomic_load_n((__u32 *)e->map + off / 4, __ATOMIC_SEQ_CST);
+		return 0;
+	}
 	if (pread(e->fd, val, 4, e->bar0 + off) != 4)
 		return neg_errno();
 	return 0;
@@ -730,6 +748,10 @@ int vt_edu_read(struct vt_edu *e, __u32 off, __u32 *val)
 
 int vt_edu_write(struct vt_edu *e, __u32 off, __u32 val)
 {
+	if (e->fd < 0) {
+		__atomic_store_n((__u32 *)e->map + off / 4, val, __ATOMIC_SEQ_CST);
+		return 0;
+	}
 	if (pwrite(e->fd, &val, 4, e->bar0 + off) != 4)
 		return neg_errno();
 	return 0;
@@ -767,6 +789,27 @@ int vt_edu_dma(struct vt_edu *e, __u64 iova, __u32 len, bool to_ram)
 		nanosleep(&ts, NULL);
 	}
 	return -ETIMEDOUT;
+}
+
+#define HUGEPAGES	"/sys/kernel/mm/hugepages/hugepages-%lukB/%s"
+
+long vt_hugepages(unsigned long size, const char *file)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), HUGEPAGES, size >> 10, file);
+	if (vt_sysfs_read(path, buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
+}
+
+int vt_hugepages_set(unsigned long size, long nr)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), HUGEPAGES, size >> 10, "nr_hugepages");
+	snprintf(buf, sizeof(buf), "%ld", nr);
+	return vt_sysfs_write(path, buf);
 }
 
 void *vt_buf_alloc(size_t len)

@@ -50,7 +50,7 @@ struct vt_topology {
 };
 
 struct vt_edu {
-	int fd;
+	int fd;			/* the device, or -1: BAR0 only through @map */
 	__u64 bar0;		/* file offset of BAR0 */
 	__u64 cfg;		/* file offset of config space */
 	void *map;		/* BAR0 mmap, if vt_edu_mmap() was called */
@@ -131,6 +131,9 @@ const char *vt_no_path(enum vt_path path);
 void vt_dev_init(struct vt_dev *d);
 int vt_dev_open(struct vt_dev *d, enum vt_path path, const char *bdf);
 void vt_dev_close(struct vt_dev *d);
+/* @len bytes at @va mapped at @iova in @d's IOAS or container */
+int vt_dev_map(struct vt_dev *d, void *va, __u64 len, __u64 iova);
+int vt_dev_unmap(struct vt_dev *d, __u64 len, __u64 iova);
 
 /* legacy group and container */
 int vt_group_open(const char *bdf);
@@ -179,6 +182,13 @@ int vt_st_group_open(const char *name);
 pid_t vt_remove_in_child(const char *bdf);
 pid_t vt_write_in_child(const char *path, const char *val);
 int vt_wait_child(pid_t pid, int ms);
+
+/*
+ * The hugetlb pool of @size-byte pages: a count of its sysfs directory
+ * ("nr_hugepages", "free_hugepages"), -1 without one; and its new size.
+ */
+long vt_hugepages(unsigned long size, const char *file);
+int vt_hugepages_set(unsigned long size, long nr);
 
 /* a page-aligned buffer; vt_buf_free() releases it */
 void *vt_buf_alloc(size_t len);
