@@ -443,9 +443,7 @@ stage_l2()
 	if [ ! -f "$dir/vmlinuz" ] || [ "$(cat "$dir/package" 2>/dev/null)" != "$pkg" ]; then
 		log "staging $pkg for the nested guest (downloaded, not installed)"
 		rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/root"
-		{ (cd "$dir/debs" && apt-get download "$pkg") ||
-		  { apt-get update -qq && (cd "$dir/debs" && apt-get download "$pkg"); }; } \
-			> "$dir/download.log" 2>&1 ||
+		(cd "$dir/debs" && apt_download "$dir/download.log" "$pkg") ||
 			{ cat "$dir/download.log"; die "cannot download $pkg"; }
 		deb=$(echo "$dir"/debs/*.deb)
 		dpkg-deb -x "$deb" "$dir/root"
@@ -487,10 +485,13 @@ DPDK_EXTRA=(librte-net-e1000-23 librte-mempool-ring23 libjansson4 libpcap0.8
 	    libnl-route-3-200 libbsd0 libmd0 libdbus-1-3 libxdp1 libbpf1
 	    libipsec-mb1 libisal2)
 
+# apt-get download into the current directory, its output in the log $1;
+# once more after an update if the lists are missing or stale.
 apt_download()
 {
-	apt-get download "$@" > "$WORK/dpdk/download.log" 2>&1 && return 0
-	apt-get update -qq && apt-get download "$@" > "$WORK/dpdk/download.log" 2>&1
+	local log=$1; shift
+	apt-get download "$@" > "$log" 2>&1 && return 0
+	apt-get update -qq && apt-get download "$@" > "$log" 2>&1
 }
 
 stage_dpdk()
@@ -499,14 +500,14 @@ stage_dpdk()
 	[ -x "$root/usr/bin/dpdk-testpmd" ] && return 0
 	log "staging DPDK's testpmd (downloaded, not installed)"
 	rm -rf "$WORK/dpdk" && mkdir -p "$debs" "$root"
-	(cd "$debs" && apt_download dpdk-dev) ||
+	(cd "$debs" && apt_download "$WORK/dpdk/download.log" dpdk-dev) ||
 		{ cat "$WORK/dpdk/download.log"; die "cannot download dpdk-dev"; }
 	dpkg-deb -x "$debs"/dpdk-dev_*.deb "$root"
 	# librte_net_e1000.so.23 is in librte-net-e1000-23
 	pkgs=$(readelf -d "$root/usr/bin/dpdk-testpmd" | sed -n 's/.*\[librte_\(.*\)\.so\.23\]$/\1/p' |
 	       sed -e 's/_/-/g' -e 's/[0-9]$/&-/' -e 's/^/librte-/' -e 's/$/23/')
 	# shellcheck disable=SC2086
-	(cd "$debs" && apt_download $pkgs "${DPDK_EXTRA[@]}") ||
+	(cd "$debs" && apt_download "$WORK/dpdk/download.log" $pkgs "${DPDK_EXTRA[@]}") ||
 		{ cat "$WORK/dpdk/download.log"; die "cannot download DPDK's libraries"; }
 	for d in "$debs"/*.deb; do
 		dpkg-deb -x "$d" "$root"
