@@ -16,7 +16,7 @@
 #     compile  build every in-tree VFIO user against our tree and upstream's
 #              (errors or added warnings fail; part of check)
 #     mutate   prove every test can fail: run each against a mutant of
-#              itself with one assertion inverted
+#              itself with one assertion inverted (-t: those programs' tests)
 #     series   export this tree as a patch series (series.txt) to
 #              build/patches, git am it onto a git tree of the pristine
 #              sources and build the result (part of check)
@@ -918,6 +918,14 @@ make_mutants()
 	local out="$WORK/mutants" m
 	rm -rf "$out"
 	python3 "$SELFDIR/mutate.py" "$src" "$out" >&2
+	if [ -n "$TESTS" ]; then
+		# -t keeps the mutants of the named programs only.
+		while read -r m _; do
+			echo ",$TESTS," | grep -q ",${m%.m*}," && grep "^$m " "$out/mutants.list"
+		done < "$out/mutants.list" > "$out/mutants.sel" || true
+		mv "$out/mutants.sel" "$out/mutants.list"
+		[ -s "$out/mutants.list" ] || die "-t $TESTS names no test program"
+	fi
 	log "building $(wc -l < "$out/mutants.list") mutants"
 	gcc -Wall -O2 -D_GNU_SOURCE -Wno-format-truncation -isystem "$hdr/usr/include" -c \
 		-o "$out/vfiotest.o" "$src/vfiotest.c"
