@@ -617,9 +617,10 @@ boot()
 	local out="$WORK/$side/out/$variant" run="$WORK/runs/$side-$variant-$mode"
 	local append iommu=() serial=() rc=0 mem=2G
 	rm -rf "$run" && mkdir -p "$run"
-	# QEMU and DPDK only where their tests run: an IOMMU and the tests
+	# QEMU and DPDK only where their tests run: an IOMMU and the tests,
+	# or their mutants
 	WITH_QEMU=0
-	if [ "$mode" = iommu ]; then
+	if [ "$mode" = iommu ] || [ "$mode" = mutate-iommu ]; then
 		WITH_QEMU=1
 		stage_dpdk
 		stage_qemu10
