@@ -60,48 +60,12 @@ void vfio_cdev_del_device(struct vfio_device *device)
 		cdev_device_del(&device->cdev, &device->device);
 }
 
-/**
- * vfio_cdev_open - open() of /dev/vfio/devices/vfioN
- * @inode: the node
- * @file: the new file
- *
- * Return: 0, or -ENODEV if the device is going away.
- */
-int vfio_cdev_open(struct inode *inode, struct file *file)
+static long vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
+			   u32 __user *out_devid)
 {
-	struct vfio_device *device = container_of(inode->i_cdev,
-						  struct vfio_device, cdev);
-	struct vfio_device_file *df;
-
-	if (!vfio_device_get_user(device))
-		return -ENODEV;
-	df = vfio_device_file_alloc(device);
-	if (IS_ERR(df)) {
-		vfio_device_put_user(device);
-		return PTR_ERR(df);
-	}
-	file->private_data = df;
-	/* every file of the device maps through the device's own inode */
-	file->f_mapping = device->inode->i_mapping;
-	return 0;
-}
-
-static long vfio_cdev_bind(struct vfio_device_file *df,
-			   struct vfio_device_bind_iommufd __user *uarg)
-{
-	const size_t min = offsetofend(struct vfio_device_bind_iommufd, out_devid);
 	struct vfio_device *device = df->device;
-	struct vfio_device_bind_iommufd bind;
 	struct iommufd_ctx *ictx;
 	long ret;
-
-	if (copy_from_user(&bind, uarg, min))
-		return -EFAULT;
-	if (bind.argsz < min || bind.flags || bind.iommufd < 0)
-		return -EINVAL;
-	/* a file from a group is in use already, through the group */
-	if (df->group)
-		return -EINVAL;
 
 	ret = vfio_group_block_cdev(device);
 	if (ret)
@@ -112,7 +76,7 @@ static long vfio_cdev_bind(struct vfio_device_file *df,
 		ret = -EINVAL;
 		goto err_unlock;
 	}
-	ictx = iommufd_ctx_from_fd(bind.iommufd);
+	ictx = iommufd_ctx_from_fd(iommufd);
 	if (IS_ERR(ictx)) {
 		ret = PTR_ERR(ictx);
 		goto err_unlock;
@@ -121,7 +85,7 @@ static long vfio_cdev_bind(struct vfio_device_file *df,
 	ret = vfio_device_file_open(df);
 	if (ret)
 		goto err_put_ictx;
-	if (put_user(df->devid, &uarg->out_devid)) {
+	if (put_user(df->devid, out_devid)) {
 		ret = -EFAULT;
 		goto err_close;
 	}
@@ -141,11 +105,8 @@ err_unlock:
 	return ret;
 }
 
-/**
- * vfio_cdev_release_file - the last close of a cdev file
- * @df: the file's state
- */
-void vfio_cdev_release_file(struct vfio_device_file *df)
+/* The last close of a cdev file. */
+static void vfio_cdev_release(struct vfio_device_file *df)
 {
 	struct vfio_device *device = df->device;
 
@@ -163,22 +124,17 @@ void vfio_cdev_release_file(struct vfio_device_file *df)
 	vfio_group_unblock_cdev(device);
 }
 
-static int vfio_cdev_attach(struct vfio_device_file *df,
-			    struct vfio_device_attach_iommufd_pt __user *uarg)
+static long vfio_cdev_attach(void *data, void *karg, void __user *uarg)
 {
-	const size_t min = offsetofend(struct vfio_device_attach_iommufd_pt, pt_id);
+	struct vfio_device_attach_iommufd_pt __user *uattach = uarg;
+	struct vfio_device_attach_iommufd_pt *attach = karg;
+	struct vfio_device_file *df = data;
 	struct vfio_device *device = df->device;
-	struct vfio_device_attach_iommufd_pt attach;
 	int ret;
 
-	if (copy_from_user(&attach, uarg, min))
-		return -EFAULT;
-	if (attach.argsz < min || attach.flags)
-		return -EINVAL;
-
 	mutex_lock(&device->dev_set->lock);
-	ret = device->ops->attach_ioas(device, &attach.pt_id);
-	if (!ret && put_user(attach.pt_id, &uarg->pt_id)) {
+	ret = device->ops->attach_ioas(device, &attach->pt_id);
+	if (!ret && put_user(attach->pt_id, &uattach->pt_id)) {
 		/* userspace will not learn the id: leave the device detached */
 		device->ops->detach_ioas(device);
 		ret = -EFAULT;
@@ -187,17 +143,10 @@ static int vfio_cdev_attach(struct vfio_device_file *df,
 	return ret;
 }
 
-static int vfio_cdev_detach(struct vfio_device_file *df,
-			    struct vfio_device_detach_iommufd_pt __user *uarg)
+static long vfio_cdev_detach(void *data, void *karg, void __user *uarg)
 {
-	const size_t min = offsetofend(struct vfio_device_detach_iommufd_pt, flags);
+	struct vfio_device_file *df = data;
 	struct vfio_device *device = df->device;
-	struct vfio_device_detach_iommufd_pt detach;
-
-	if (copy_from_user(&detach, uarg, min))
-		return -EFAULT;
-	if (detach.argsz < min || detach.flags)
-		return -EINVAL;
 
 	mutex_lock(&device->dev_set->lock);
 	device->ops->detach_ioas(device);
@@ -205,27 +154,52 @@ static int vfio_cdev_detach(struct vfio_device_file *df,
 	return 0;
 }
 
-/**
- * vfio_cdev_ioctl - the ioctls only a cdev file has
- * @df: the file's state
- * @cmd: VFIO_DEVICE_BIND_IOMMUFD, _ATTACH_IOMMUFD_PT or _DETACH_IOMMUFD_PT
- * @uarg: its argument
- *
- * Return: 0 or a negative errno.
- */
-long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
-		     void __user *uarg)
+/* ATTACH and DETACH; a file from a group leaves them to the driver. */
+static const struct vfio_ioctl_op vfio_cdev_ioctls[] = {
+	VFIO_IOCTL(VFIO_DEVICE_ATTACH_IOMMUFD_PT, vfio_cdev_attach,
+		   struct vfio_device_attach_iommufd_pt, pt_id, 0),
+	VFIO_IOCTL(VFIO_DEVICE_DETACH_IOMMUFD_PT, vfio_cdev_detach,
+		   struct vfio_device_detach_iommufd_pt, flags, 0),
+};
+
+/* A cdev file serves the KVM it was added to itself. */
+static struct vfio_kvm_slot *vfio_cdev_kvm_slot(struct vfio_device_file *df)
 {
-	switch (cmd) {
-	case VFIO_DEVICE_BIND_IOMMUFD:
-		return vfio_cdev_bind(df, uarg);
-	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
-		return vfio_cdev_attach(df, uarg);
-	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
-		return vfio_cdev_detach(df, uarg);
-	default:
-		return -ENOTTY;
+	return &df->kvm;
+}
+
+static const struct vfio_device_file_ops vfio_cdev_file_ops = {
+	.open_dma	= vfio_iommufd_bind_file,
+	.close_dma	= vfio_iommufd_unbind_file,
+	.kvm_slot	= vfio_cdev_kvm_slot,
+	.bind		= vfio_cdev_bind,
+	.ioctls		= vfio_cdev_ioctls,
+	.num_ioctls	= ARRAY_SIZE(vfio_cdev_ioctls),
+	.release	= vfio_cdev_release,
+};
+
+/**
+ * vfio_cdev_open - open() of /dev/vfio/devices/vfioN
+ * @inode: the node
+ * @file: the new file
+ *
+ * Return: 0, or -ENODEV if the device is going away.
+ */
+int vfio_cdev_open(struct inode *inode, struct file *file)
+{
+	struct vfio_device *device = container_of(inode->i_cdev,
+						  struct vfio_device, cdev);
+	struct vfio_device_file *df;
+
+	if (!vfio_device_get_user(device))
+		return -ENODEV;
+	df = vfio_device_file_alloc(device, &vfio_cdev_file_ops, NULL);
+	if (IS_ERR(df)) {
+		vfio_device_put_user(device);
+		return PTR_ERR(df);
 	}
+	vfio_device_file_install(df, file);
+	return 0;
 }
 
 int vfio_cdev_init(struct class *class)

@@ -12,8 +12,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/interval_tree.h>
-#include <linux/iova_bitmap.h>
+#include <linux/kvm_host.h>
 #include <linux/module.h>
 #include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
@@ -26,10 +25,14 @@
  * vfio_device_file_alloc - the state of a new open of a device
  * @device: the device, on which the caller holds a registration reference
  *	that the new state takes over
+ * @ops: how the file is obtained
+ * @priv: what @ops keep for the file
  *
  * Return: the new state, or an ERR_PTR.
  */
-struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device)
+struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
+						const struct vfio_device_file_ops *ops,
+						void *priv)
 {
 	struct vfio_device_file *df;
 
@@ -37,8 +40,25 @@ struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device)
 	if (!df)
 		return ERR_PTR(-ENOMEM);
 	df->device = device;
-	spin_lock_init(&df->kvm_lock);
+	df->ops = ops;
+	df->priv = priv;
+	vfio_kvm_slot_init(&df->kvm);
 	return df;
+}
+
+/**
+ * vfio_device_file_install - make @file the file of @df
+ * @df: the state
+ * @file: a file with vfio_device_fops
+ *
+ * Every file of a device is readable, writable and seekable at offsets,
+ * and maps through the device's own inode, however it was obtained.
+ */
+void vfio_device_file_install(struct vfio_device_file *df, struct file *file)
+{
+	file->private_data = df;
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	file->f_mapping = df->device->inode->i_mapping;
 }
 
 /* Access is granted once the device is open for this file. */
@@ -54,23 +74,97 @@ bool vfio_device_file_granted(struct vfio_device_file *df)
 	return smp_load_acquire(&df->access_granted);
 }
 
-/*
- * The KVM the device will serve while open: the one the file was added
- * to, or for a file from a group, the one the group was added to.  The
- * reference is taken under the lock KVM sets it with, so the KVM cannot be
- * freed in between.
+/* ---- KVM ----------------------------------------------------------------- */
+
+/**
+ * vfio_kvm_slot_init - an empty KVM slot
+ * @slot: the slot
  */
-static void vfio_device_file_take_kvm(struct vfio_device_file *df)
+void vfio_kvm_slot_init(struct vfio_kvm_slot *slot)
 {
-	if (df->group) {
-		vfio_group_take_kvm(df->group, df->device);
+	spin_lock_init(&slot->lock);
+	slot->kvm = NULL;
+}
+
+/**
+ * vfio_kvm_slot_set - remember the KVM a file was added to
+ * @slot: the file's slot
+ * @kvm: the KVM, or NULL
+ *
+ * KVM calls in with its own locks held: only the slot's spinlock is taken.
+ */
+void vfio_kvm_slot_set(struct vfio_kvm_slot *slot, struct kvm *kvm)
+{
+	spin_lock(&slot->lock);
+	slot->kvm = kvm;
+	spin_unlock(&slot->lock);
+}
+
+/* A reference on @kvm for @device, unless the VM is being destroyed. */
+static void vfio_device_get_kvm(struct vfio_device *device, struct kvm *kvm)
+{
+#if IS_ENABLED(CONFIG_KVM)
+	void (*put)(struct kvm *kvm);
+	bool (*get)(struct kvm *kvm);
+	bool got;
+
+	/* KVM may be a module that VFIO must not depend on */
+	put = symbol_get(kvm_put_kvm);
+	if (WARN_ON(!put))
+		return;
+	get = symbol_get(kvm_get_kvm_safe);
+	if (WARN_ON(!get)) {
+		symbol_put(kvm_put_kvm);
 		return;
 	}
-	spin_lock(&df->kvm_lock);
-	if (df->kvm)
-		vfio_device_take_kvm(df->device, df->kvm);
-	spin_unlock(&df->kvm_lock);
+	got = get(kvm);
+	symbol_put(kvm_get_kvm_safe);
+	if (!got) {
+		symbol_put(kvm_put_kvm);
+		return;
+	}
+	device->put_kvm = put;
+	device->kvm = kvm;
+#endif
 }
+
+/**
+ * vfio_device_take_kvm - hold a reference on the KVM in a slot
+ * @device: the device being opened
+ * @slot: the slot of the file that opens it
+ *
+ * The reference is taken under the slot's lock, so the KVM cannot be freed
+ * in between.  Called under the device set lock.
+ */
+void vfio_device_take_kvm(struct vfio_device *device, struct vfio_kvm_slot *slot)
+{
+	lockdep_assert_held(&device->dev_set->lock);
+	spin_lock(&slot->lock);
+	if (slot->kvm)
+		vfio_device_get_kvm(device, slot->kvm);
+	spin_unlock(&slot->lock);
+}
+
+/**
+ * vfio_device_drop_kvm - drop the reference vfio_device_take_kvm() took
+ * @device: the device being closed
+ */
+void vfio_device_drop_kvm(struct vfio_device *device)
+{
+#if IS_ENABLED(CONFIG_KVM)
+	lockdep_assert_held(&device->dev_set->lock);
+	if (!device->kvm)
+		return;
+	if (!WARN_ON(!device->put_kvm)) {
+		device->put_kvm(device->kvm);
+		symbol_put(kvm_put_kvm);
+	}
+	device->put_kvm = NULL;
+	device->kvm = NULL;
+#endif
+}
+
+/* ---- First open and last close ------------------------------------------- */
 
 /* The first open: set up DMA, then let the driver open the device. */
 static int vfio_device_first_open(struct vfio_device_file *df)
@@ -81,12 +175,8 @@ static int vfio_device_first_open(struct vfio_device_file *df)
 	if (!try_module_get(device->dev->driver->owner))
 		return -ENODEV;
 
-	vfio_device_file_take_kvm(df);
-
-	if (df->iommufd)
-		ret = vfio_iommufd_bind_file(df);
-	else
-		ret = vfio_group_open_device_dma(df);
+	vfio_device_take_kvm(device, df->ops->kvm_slot(df));
+	ret = df->ops->open_dma(df);
 	if (ret)
 		goto err_drop_kvm;
 
@@ -98,10 +188,7 @@ static int vfio_device_first_open(struct vfio_device_file *df)
 	return 0;
 
 err_close_dma:
-	if (df->iommufd)
-		vfio_iommufd_unbind_file(df);
-	else
-		vfio_group_close_device_dma(df);
+	df->ops->close_dma(df);
 err_drop_kvm:
 	vfio_device_drop_kvm(device);
 	module_put(device->dev->driver->owner);
@@ -114,21 +201,18 @@ static void vfio_device_last_close(struct vfio_device_file *df)
 
 	if (device->ops->close_device)
 		device->ops->close_device(device);
-	if (df->iommufd)
-		vfio_iommufd_unbind_file(df);
-	else
-		vfio_group_close_device_dma(df);
+	df->ops->close_dma(df);
 	vfio_device_drop_kvm(device);
 	module_put(device->dev->driver->owner);
 }
 
 /**
  * vfio_device_file_open - open the device for a file
- * @df: the file's state; for a cdev file, @df->iommufd is set
+ * @df: the file's state
  *
- * Called with the device set's lock held.  A device is opened through its
- * cdev only while nothing else has it open; through its group it may be
- * opened any number of times.
+ * Called with the device set's lock held.  A device is opened through a
+ * file whose ops are not @shared only while nothing else has it open;
+ * through shared files (its group's) it may be opened any number of times.
  *
  * Return: 0 or a negative errno.
  */
@@ -141,7 +225,7 @@ int vfio_device_file_open(struct vfio_device_file *df)
 
 	if (device->unregistering)
 		return -ENODEV;
-	if (device->open_count && !df->group)
+	if (device->open_count && !df->ops->shared)
 		return -EINVAL;
 	/* the driver's callbacks see the device open while they run */
 	if (device->open_count++)
@@ -172,268 +256,63 @@ void vfio_device_file_close(struct vfio_device_file *df)
 	device->open_count--;
 }
 
-/* ---- DEVICE_FEATURE ------------------------------------------------------ */
-
-static int vfio_feature_migration(struct vfio_device *device, u32 flags,
-				  void __user *arg, size_t argsz)
-{
-	struct vfio_device_feature_migration mig = {
-		.flags = device->migration_flags,
-	};
-
-	return copy_to_user(arg, &mig, sizeof(mig)) ? -EFAULT : 0;
-}
-
-static int vfio_feature_mig_data_size(struct vfio_device *device, u32 flags,
-				      void __user *arg, size_t argsz)
-{
-	struct vfio_device_feature_mig_data_size size = {};
-	unsigned long length;
-	int ret;
-
-	ret = device->mig_ops->migration_get_data_size(device, &length);
-	if (ret)
-		return ret;
-	size.stop_copy_length = length;
-	return copy_to_user(arg, &size, sizeof(size)) ? -EFAULT : 0;
-}
-
-/* Give userspace the data stream of a new migration state. */
-static int vfio_mig_install_stream(struct file *stream,
-				   struct vfio_device_feature_mig_state __user *arg,
-				   struct vfio_device_feature_mig_state *state)
-{
-	int fd = get_unused_fd_flags(O_CLOEXEC);
-
-	if (fd < 0) {
-		fput(stream);
-		return fd;
-	}
-	state->data_fd = fd;
-	if (copy_to_user(arg, state, sizeof(*state))) {
-		put_unused_fd(fd);
-		fput(stream);
-		return -EFAULT;
-	}
-	fd_install(fd, stream);
-	return 0;
-}
-
-static int vfio_feature_mig_state(struct vfio_device *device, u32 flags,
-				  void __user *arg, size_t argsz)
-{
-	struct vfio_device_feature_mig_state state = { .data_fd = -1 };
-	enum vfio_device_mig_state cur;
-	struct file *stream;
-	int ret;
-
-	if (flags & VFIO_DEVICE_FEATURE_GET) {
-		ret = device->mig_ops->migration_get_state(device, &cur);
-		if (ret)
-			return ret;
-		state.device_state = cur;
-		return copy_to_user(arg, &state, sizeof(state)) ? -EFAULT : 0;
-	}
-
-	if (copy_from_user(&state, arg, sizeof(state)))
-		return -EFAULT;
-	stream = device->mig_ops->migration_set_state(device, state.device_state);
-	if (stream && !IS_ERR(stream))
-		return vfio_mig_install_stream(stream, arg, &state);
-	/* no stream: the user reads -1, also when the transition failed */
-	state.data_fd = -1;
-	if (copy_to_user(arg, &state, sizeof(state)))
-		return -EFAULT;
-	return PTR_ERR_OR_ZERO(stream);
-}
-
-#define VFIO_LOG_MAX_RANGES \
-	(PAGE_SIZE / sizeof(struct vfio_device_feature_dma_logging_range))
-
-/*
- * Read the ranges to track into an interval tree, refusing misaligned,
- * overflowing or overlapping ones.  On error the nodes are freed.
+/**
+ * vfio_device_file_create - a new device file, open and usable at once
+ * @device: the device; the caller's registration reference moves to the
+ *	file if one is returned
+ * @ops: how the file is obtained; they must be @shared
+ * @priv: what @ops keep for the file
+ *
+ * For files handed out by a group: the device is opened (its DMA through
+ * @ops->open_dma at the first open) before the file exists.
+ *
+ * Return: the file, or an ERR_PTR.
  */
-static int vfio_log_ranges_read(struct vfio_device_feature_dma_logging_control *ctl,
-				struct interval_tree_node *nodes,
-				struct rb_root_cached *root)
+struct file *vfio_device_file_create(struct vfio_device *device,
+				     const struct vfio_device_file_ops *ops,
+				     void *priv)
 {
-	struct vfio_device_feature_dma_logging_range __user *uranges;
-	struct vfio_device_feature_dma_logging_range range;
-	u64 end;
-	u32 i;
-
-	uranges = u64_to_user_ptr(ctl->ranges);
-	for (i = 0; i < ctl->num_ranges; i++) {
-		if (copy_from_user(&range, &uranges[i], sizeof(range)))
-			return -EFAULT;
-		if (!IS_ALIGNED(range.iova, ctl->page_size) ||
-		    !IS_ALIGNED(range.length, ctl->page_size))
-			return -EINVAL;
-		if (check_add_overflow(range.iova, range.length, &end) ||
-		    end > ULONG_MAX)
-			return -EOVERFLOW;
-		nodes[i].start = range.iova;
-		nodes[i].last = end - 1;
-		if (interval_tree_iter_first(root, nodes[i].start, nodes[i].last))
-			return -EINVAL;
-		interval_tree_insert(&nodes[i], root);
-	}
-	return 0;
-}
-
-static int vfio_feature_log_start(struct vfio_device *device, u32 flags,
-				  void __user *arg, size_t argsz)
-{
-	struct vfio_device_feature_dma_logging_control ctl;
-	struct rb_root_cached root = RB_ROOT_CACHED;
-	struct interval_tree_node *nodes;
+	struct vfio_device_file *df;
+	struct file *file;
 	int ret;
 
-	if (copy_from_user(&ctl, arg, sizeof(ctl)))
-		return -EFAULT;
-	if (!ctl.num_ranges)
-		return -EINVAL;
-	if (ctl.num_ranges > VFIO_LOG_MAX_RANGES)
-		return -E2BIG;
+	df = vfio_device_file_alloc(device, ops, priv);
+	if (IS_ERR(df))
+		return ERR_CAST(df);
 
-	nodes = kmalloc_array(ctl.num_ranges, sizeof(*nodes), GFP_KERNEL);
-	if (!nodes)
-		return -ENOMEM;
-	ret = vfio_log_ranges_read(&ctl, nodes, &root);
+	mutex_lock(&device->dev_set->lock);
+	ret = vfio_device_file_open(df);
 	if (ret)
-		goto out_free;
-	ret = device->log_ops->log_start(device, &root, ctl.num_ranges, &ctl.page_size);
-	if (ret)
-		goto out_free;
-	/* the driver may have rounded the page size up */
-	if (copy_to_user(arg, &ctl, sizeof(ctl))) {
-		device->log_ops->log_stop(device);
-		ret = -EFAULT;
+		goto err_unlock;
+	file = anon_inode_getfile("[vfio-device]", &vfio_device_fops, df, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		vfio_device_file_close(df);
+		goto err_unlock;
 	}
-out_free:
-	kfree(nodes);
-	return ret;
+	vfio_device_file_install(df, file);
+	vfio_device_file_grant(df);
+	mutex_unlock(&device->dev_set->lock);
+	return file;
+
+err_unlock:
+	mutex_unlock(&device->dev_set->lock);
+	kfree(df);
+	return ERR_PTR(ret);
 }
 
-static int vfio_feature_log_stop(struct vfio_device *device, u32 flags,
-				 void __user *arg, size_t argsz)
-{
-	return device->log_ops->log_stop(device);
-}
-
-static int vfio_log_read_chunk(struct iova_bitmap *bitmap, unsigned long iova,
-			       size_t length, void *opaque)
-{
-	struct vfio_device *device = opaque;
-
-	return device->log_ops->log_read_and_clear(device, iova, length, bitmap);
-}
-
-static int vfio_feature_log_report(struct vfio_device *device, u32 flags,
-				   void __user *arg, size_t argsz)
-{
-	struct vfio_device_feature_dma_logging_report report;
-	struct iova_bitmap *bitmap;
-	u64 end;
-	int ret;
-
-	if (copy_from_user(&report, arg, sizeof(report)))
-		return -EFAULT;
-	if (report.page_size < SZ_4K || !is_power_of_2(report.page_size))
-		return -EINVAL;
-	if (check_add_overflow(report.iova, report.length, &end) || end > ULONG_MAX)
-		return -EOVERFLOW;
-
-	bitmap = iova_bitmap_alloc(report.iova, report.length, report.page_size,
-				   u64_to_user_ptr(report.bitmap));
-	if (IS_ERR(bitmap))
-		return PTR_ERR(bitmap);
-	ret = iova_bitmap_for_each(bitmap, device, vfio_log_read_chunk);
-	iova_bitmap_free(bitmap);
-	return ret;
-}
-
-typedef int (*vfio_feature_fn)(struct vfio_device *device, u32 flags,
-			       void __user *arg, size_t argsz);
-
-/* What a feature needs from the device */
-enum { VFIO_FEATURE_MIG = 1, VFIO_FEATURE_LOG };
-
-/*
- * The features the core implements; the driver gets all the others.  The
- * dispatcher checks, for every one, that the device has the callbacks it
- * needs, that the call asks only for the supported GET/SET, and that the
- * data is large enough; a probe ends there.  The handlers do the rest.
+/**
+ * vfio_device_file_shutdown - close the device for a file from
+ *	vfio_device_file_create(), as the file is released
+ * @df: the file's state
  */
-static const struct {
-	vfio_feature_fn fn;
-	u8 needs;
-	u32 ops;
-	size_t size;
-} vfio_core_features[] = {
-	[VFIO_DEVICE_FEATURE_MIGRATION] = {
-		vfio_feature_migration, VFIO_FEATURE_MIG, VFIO_DEVICE_FEATURE_GET,
-		sizeof(struct vfio_device_feature_migration) },
-	[VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE] = {
-		vfio_feature_mig_state, VFIO_FEATURE_MIG,
-		VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET,
-		sizeof(struct vfio_device_feature_mig_state) },
-	[VFIO_DEVICE_FEATURE_DMA_LOGGING_START] = {
-		vfio_feature_log_start, VFIO_FEATURE_LOG, VFIO_DEVICE_FEATURE_SET,
-		sizeof(struct vfio_device_feature_dma_logging_control) },
-	[VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP] = {
-		vfio_feature_log_stop, VFIO_FEATURE_LOG, VFIO_DEVICE_FEATURE_SET, 0 },
-	[VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT] = {
-		vfio_feature_log_report, VFIO_FEATURE_LOG, VFIO_DEVICE_FEATURE_GET,
-		sizeof(struct vfio_device_feature_dma_logging_report) },
-	[VFIO_DEVICE_FEATURE_MIG_DATA_SIZE] = {
-		vfio_feature_mig_data_size, VFIO_FEATURE_MIG, VFIO_DEVICE_FEATURE_GET,
-		sizeof(struct vfio_device_feature_mig_data_size) },
-};
-
-static int vfio_core_feature(struct vfio_device *device, u32 index, u32 flags,
-			     void __user *arg, size_t argsz)
+void vfio_device_file_shutdown(struct vfio_device_file *df)
 {
-	bool has = vfio_core_features[index].needs == VFIO_FEATURE_MIG ?
-		   !!device->mig_ops : !!device->log_ops;
-	int ret;
+	struct vfio_device *device = df->device;
 
-	if (!has)
-		return -ENOTTY;
-	ret = vfio_check_feature(flags, argsz, vfio_core_features[index].ops,
-				 vfio_core_features[index].size);
-	if (ret != 1)
-		return ret;
-	return vfio_core_features[index].fn(device, flags, arg, argsz);
-}
-
-static int vfio_device_feature(struct vfio_device *device,
-			       struct vfio_device_feature __user *uarg)
-{
-	const size_t hdr = offsetofend(struct vfio_device_feature, flags);
-	const u32 ops = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET;
-	struct vfio_device_feature feature;
-	u32 index;
-
-	if (copy_from_user(&feature, uarg, hdr))
-		return -EFAULT;
-	if (feature.argsz < hdr)
-		return -EINVAL;
-	if (feature.flags & ~(VFIO_DEVICE_FEATURE_MASK | ops | VFIO_DEVICE_FEATURE_PROBE))
-		return -EINVAL;
-	/* GET and SET at once only make sense as a question */
-	if ((feature.flags & ops) == ops && !(feature.flags & VFIO_DEVICE_FEATURE_PROBE))
-		return -EINVAL;
-
-	index = feature.flags & VFIO_DEVICE_FEATURE_MASK;
-	if (index < ARRAY_SIZE(vfio_core_features) && vfio_core_features[index].fn)
-		return vfio_core_feature(device, index, feature.flags, uarg->data,
-					 feature.argsz - hdr);
-	if (!device->ops->device_feature)
-		return -ENOTTY;
-	return device->ops->device_feature(device, feature.flags, uarg->data,
-					   feature.argsz - hdr);
+	mutex_lock(&device->dev_set->lock);
+	vfio_device_file_close(df);
+	mutex_unlock(&device->dev_set->lock);
 }
 
 /* ---- File operations ----------------------------------------------------- */
@@ -443,10 +322,7 @@ static int vfio_device_fops_release(struct inode *inode, struct file *file)
 	struct vfio_device_file *df = file->private_data;
 	struct vfio_device *device = df->device;
 
-	if (df->group)
-		vfio_group_release_device_file(df);
-	else
-		vfio_cdev_release_file(df);
+	df->ops->release(df);
 	kfree(df);
 	vfio_device_put_user(device);
 	return 0;
@@ -476,43 +352,62 @@ static void vfio_device_idle(struct vfio_device *device)
 		pm_runtime_put(dev);
 }
 
+/* VFIO_DEVICE_BIND_IOMMUFD, for any device file: only a cdev file binds */
+static long vfio_device_file_bind(void *data, void *karg, void __user *uarg)
+{
+	struct vfio_device_bind_iommufd __user *ubind = uarg;
+	struct vfio_device_bind_iommufd *bind = karg;
+	struct vfio_device_file *df = data;
+
+	if (bind->iommufd < 0)
+		return -EINVAL;
+	/* a file from a group is in use already, through the group */
+	if (!df->ops->bind)
+		return -EINVAL;
+	return df->ops->bind(df, bind->iommufd, &ubind->out_devid);
+}
+
+/* The ioctls of every device file; the driver has all the others. */
+static const struct vfio_ioctl_op vfio_device_file_ioctls[] = {
+	/* without cdevs there is nothing to bind: -ENOTTY */
+	{ __VFIO_IOCTL(VFIO_DEVICE_BIND_IOMMUFD,
+		       IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV) ? vfio_device_file_bind : NULL,
+		       struct vfio_device_bind_iommufd, out_devid, 0),
+	  .before_access = true },
+	VFIO_IOCTL(VFIO_DEVICE_FEATURE, vfio_device_feature,
+		   struct vfio_device_feature, flags,
+		   VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_GET |
+		   VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PROBE),
+};
+
 static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 				   unsigned long arg)
 {
 	struct vfio_device_file *df = file->private_data;
 	struct vfio_device *device = df->device;
 	void __user *uarg = (void __user *)arg;
+	const struct vfio_ioctl_op *op;
 	long ret;
 
+	/* the file's own ioctls first, then the core's, then the driver's */
+	op = vfio_ioctl_find(df->ops->ioctls, df->ops->num_ioctls, cmd) ?:
+	     vfio_ioctl_find(vfio_device_file_ioctls,
+			     ARRAY_SIZE(vfio_device_file_ioctls), cmd);
 	/* binding is what grants access, so it comes before the check */
-	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
-		return vfio_cdev_ioctl(df, cmd, uarg);
+	if (op && op->before_access)
+		return vfio_ioctl_call(op, df, uarg);
 	if (!vfio_device_file_granted(df))
 		return -EINVAL;
 
 	ret = vfio_device_resume(device);
 	if (ret)
 		return ret;
-
-	switch (cmd) {
-	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
-	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
-		/* files obtained from a group leave these to the driver */
-		if (!df->group) {
-			ret = vfio_cdev_ioctl(df, cmd, uarg);
-			break;
-		}
-		fallthrough;
-	default:
-		if (cmd == VFIO_DEVICE_FEATURE)
-			ret = vfio_device_feature(device, uarg);
-		else if (device->ops->ioctl)
-			ret = device->ops->ioctl(device, cmd, arg);
-		else
-			ret = -EINVAL;
-		break;
-	}
-
+	if (op)
+		ret = vfio_ioctl_call(op, df, uarg);
+	else if (device->ops->ioctl)
+		ret = device->ops->ioctl(device, cmd, arg);
+	else
+		ret = -EINVAL;
 	vfio_device_idle(device);
 	return ret;
 }

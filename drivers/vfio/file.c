@@ -9,6 +9,7 @@
  */
 #include <linux/file.h>
 #include <linux/iommu.h>
+#include <linux/uaccess.h>
 #include <linux/vfio.h>
 
 #include "vfio.h"
@@ -63,18 +64,12 @@ EXPORT_SYMBOL_GPL(vfio_file_enforced_coherent);
 void vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 {
 	struct vfio_group *group = vfio_group_of_file(file);
-	struct vfio_device_file *df;
+	struct vfio_device_file *df = vfio_device_file_of(file);
 
-	if (group) {
-		vfio_group_set_kvm(group, kvm);
-		return;
-	}
-	df = vfio_device_file_of(file);
-	if (!df)
-		return;
-	spin_lock(&df->kvm_lock);
-	df->kvm = kvm;
-	spin_unlock(&df->kvm_lock);
+	if (group)
+		vfio_kvm_slot_set(vfio_group_kvm_slot(group), kvm);
+	else if (df)
+		vfio_kvm_slot_set(&df->kvm, kvm);
 }
 EXPORT_SYMBOL_GPL(vfio_file_set_kvm);
 
@@ -96,3 +91,73 @@ struct iommu_group *vfio_file_iommu_group(struct file *file)
 	return group ? vfio_group_iommu_group(group) : NULL;
 }
 EXPORT_SYMBOL_GPL(vfio_file_iommu_group);
+
+/* ---- ioctl tables --------------------------------------------------------- */
+
+/**
+ * vfio_ioctl_find - the entry of an ioctl table for a command
+ * @ops: the table
+ * @num: its entries
+ * @cmd: the command
+ *
+ * Return: the entry, or NULL if the table does not have @cmd.
+ */
+const struct vfio_ioctl_op *vfio_ioctl_find(const struct vfio_ioctl_op *ops,
+					    size_t num, unsigned int cmd)
+{
+	size_t i;
+
+	for (i = 0; i < num; i++)
+		if (ops[i].cmd == cmd)
+			return &ops[i];
+	return NULL;
+}
+
+/**
+ * vfio_ioctl_call - check an ioctl's argument and run its handler
+ * @op: the table entry
+ * @data: the file's private data, for the handler
+ * @uarg: the user's argument
+ *
+ * Return: the handler's result; -EFAULT if the argument cannot be read;
+ * -EINVAL if its argsz is smaller than what the handler needs or it sets
+ * flags the ioctl does not have; -ENOTTY for an ioctl this kernel lacks.
+ */
+long vfio_ioctl_call(const struct vfio_ioctl_op *op, void *data,
+		     void __user *uarg)
+{
+	u64 buf[VFIO_IOCTL_MAX_SIZE / sizeof(u64)] = {};
+	u32 *hdr = (u32 *)buf;	/* argsz, then flags */
+
+	if (!op->fn)
+		return -ENOTTY;
+	if (!op->size)
+		return op->fn(data, NULL, uarg);
+	if (WARN_ON_ONCE(op->size > sizeof(buf)))
+		return -EINVAL;
+	if (copy_from_user(buf, uarg, op->size))
+		return -EFAULT;
+	if (hdr[0] < op->size)
+		return -EINVAL;
+	if (op->flags != VFIO_IOCTL_ANY_FLAGS && (hdr[1] & ~op->flags))
+		return -EINVAL;
+	return op->fn(data, buf, uarg);
+}
+
+/**
+ * vfio_ioctl_dispatch - run an ioctl from a table
+ * @ops: the table
+ * @num: its entries
+ * @cmd: the command
+ * @data: the file's private data
+ * @uarg: the user's argument
+ *
+ * Return: as vfio_ioctl_call(), or -ENOTTY if the table lacks @cmd.
+ */
+long vfio_ioctl_dispatch(const struct vfio_ioctl_op *ops, size_t num,
+			 unsigned int cmd, void *data, void __user *uarg)
+{
+	const struct vfio_ioctl_op *op = vfio_ioctl_find(ops, num, cmd);
+
+	return op ? vfio_ioctl_call(op, data, uarg) : -ENOTTY;
+}

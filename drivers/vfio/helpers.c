@@ -13,7 +13,6 @@
 #include <linux/slab.h>
 #include <linux/vfio.h>
 #if IS_ENABLED(CONFIG_KVM)
-#include <linux/kvm_host.h>
 #endif
 
 #include "vfio.h"
@@ -472,60 +471,3 @@ int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova, void *data,
 	return iommufd_access_rw(device->iommufd_access, iova, data, len, flags);
 }
 EXPORT_SYMBOL(vfio_dma_rw);
-
-/* ---- KVM ---------------------------------------------------------------- */
-
-/**
- * vfio_device_take_kvm - hold a reference on the KVM a file was added to
- * @device: the device being opened
- * @kvm: the KVM
- *
- * KVM may be a module that VFIO must not depend on: its functions are
- * looked up when needed.  Called under the device set lock.
- */
-void vfio_device_take_kvm(struct vfio_device *device, struct kvm *kvm)
-{
-#if IS_ENABLED(CONFIG_KVM)
-	void (*put)(struct kvm *kvm);
-	bool (*get)(struct kvm *kvm);
-	bool got;
-
-	lockdep_assert_held(&device->dev_set->lock);
-	put = symbol_get(kvm_put_kvm);
-	if (WARN_ON(!put))
-		return;
-	get = symbol_get(kvm_get_kvm_safe);
-	if (WARN_ON(!get)) {
-		symbol_put(kvm_put_kvm);
-		return;
-	}
-	got = get(kvm);
-	symbol_put(kvm_get_kvm_safe);
-	if (!got) {
-		/* the VM is being destroyed */
-		symbol_put(kvm_put_kvm);
-		return;
-	}
-	device->put_kvm = put;
-	device->kvm = kvm;
-#endif
-}
-
-/**
- * vfio_device_drop_kvm - drop the reference vfio_device_take_kvm() took
- * @device: the device being closed
- */
-void vfio_device_drop_kvm(struct vfio_device *device)
-{
-#if IS_ENABLED(CONFIG_KVM)
-	lockdep_assert_held(&device->dev_set->lock);
-	if (!device->kvm)
-		return;
-	if (!WARN_ON(!device->put_kvm)) {
-		device->put_kvm(device->kvm);
-		symbol_put(kvm_put_kvm);
-	}
-	device->put_kvm = NULL;
-	device->kvm = NULL;
-#endif
-}

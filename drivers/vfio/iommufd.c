@@ -11,6 +11,7 @@
  * last close; drivers implement their vfio_device_ops iommufd callbacks
  * with the helpers below.  Everything here runs under the device set lock.
  */
+#include <linux/capability.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
@@ -50,6 +51,71 @@ void vfio_iommufd_unbind_file(struct vfio_device_file *df)
 	if (vfio_device_is_noiommu(device))
 		return;
 	device->ops->unbind_iommufd(device);
+}
+
+/* ---- Groups joined to an iommufd ----------------------------------------- */
+
+/**
+ * vfio_iommufd_compat_join - a legacy group joins an iommufd
+ * @ictx: the iommufd given to VFIO_GROUP_SET_CONTAINER
+ * @noiommu: the group is a no-IOMMU group
+ *
+ * The iommufd gets the IOAS that legacy users map through (or, for a
+ * no-IOMMU group, is told that it has none).
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_iommufd_compat_join(struct iommufd_ctx *ictx, bool noiommu)
+{
+	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU) && noiommu)
+		return iommufd_vfio_compat_set_no_iommu(ictx);
+	return iommufd_vfio_compat_ioas_create(ictx);
+}
+
+/**
+ * vfio_iommufd_compat_open - the DMA of a device opened through a group
+ *	joined to an iommufd
+ * @device: the device, at its first open
+ * @ictx: the group's iommufd
+ *
+ * The device is bound to @ictx and attached to its compat IOAS.  A
+ * no-IOMMU device stays unbound, and is refused unless its user could do
+ * DMA to any memory anyway and nothing suggests that it expects
+ * translation: the iommufd must have no compat IOAS.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_iommufd_compat_open(struct vfio_device *device,
+			     struct iommufd_ctx *ictx)
+{
+	u32 devid, ioas;
+	int ret;
+
+	lockdep_assert_held(&device->dev_set->lock);
+	ret = iommufd_vfio_compat_ioas_get_id(ictx, &ioas);
+	if (vfio_device_is_noiommu(device))
+		return capable(CAP_SYS_RAWIO) && ret ? 0 : -EPERM;
+	if (ret)
+		return ret;
+	ret = device->ops->bind_iommufd(device, ictx, &devid);
+	if (ret)
+		return ret;
+	/* the legacy interface cannot tell the user which page table it got */
+	ret = device->ops->attach_ioas(device, &ioas);
+	if (ret)
+		device->ops->unbind_iommufd(device);
+	return ret;
+}
+
+/**
+ * vfio_iommufd_compat_close - undo vfio_iommufd_compat_open()
+ * @device: the device, at its last close
+ */
+void vfio_iommufd_compat_close(struct vfio_device *device)
+{
+	lockdep_assert_held(&device->dev_set->lock);
+	if (!vfio_device_is_noiommu(device))
+		device->ops->unbind_iommufd(device);
 }
 
 /**

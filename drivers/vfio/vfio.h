@@ -10,7 +10,9 @@
  *                  references that keep a device usable while files are open
  *   device_file.c  the device file: one struct vfio_device_file per open,
  *                  however it was opened; first open and last close of the
- *                  device; the file operations and the core's own ioctls
+ *                  device; the KVM it serves; the file operations and the
+ *                  ioctl table of every device file
+ *   feature.c      VFIO_DEVICE_FEATURE: migration and DMA logging
  *   cdev.c         /dev/vfio/devices/vfioN and the cdev-only ioctls: bind
  *                  to an iommufd, attach to and detach from a page table
  *   iommufd.c      binding devices to iommufd, for the core and the drivers
@@ -21,25 +23,74 @@
  *   virqfd.c       eventfds that run a driver's handler
  *   debugfs.c      /sys/kernel/debug/vfio
  *
- * The legacy group and container (compat/) sit on top of the core and are
- * reached only through the vfio_group_*() and vfio_container_*() hooks
- * declared here, which collapse to stubs when CONFIG_VFIO_GROUP is off.
+ * The legacy group and container (compat/) sit on top of the core.  The
+ * core calls them only through the vfio_group_*() and vfio_container_*()
+ * hooks declared here, which collapse to stubs when CONFIG_VFIO_GROUP is
+ * off, and through the struct vfio_device_file_ops of the device files a
+ * group hands out; they call the core only through the functions declared
+ * for them below ("for the legacy layer").
  *
  * Locking
  * -------
- * vfio_device_set.lock (a mutex) protects, for every device of the set:
- * vfio_device.open_count, the binding of each device file (its iommufd,
- * devid and access_granted), vfio_device.kvm and put_kvm, the iommufd
- * state of the device (iommufd_device, iommufd_attached, iommufd_access)
- * and cdev_opened.  Drivers' open_device/close_device and the iommufd
- * callbacks run under it.
+ * Every lock of the subsystem, what it protects, and why it is the kind of
+ * lock it is.  lockdep_assert_held() states the rules in the code.
  *
- * vfio_device_file.kvm_lock (a spinlock) protects vfio_device_file.kvm.
- * KVM calls vfio_file_set_kvm() with kvm->lock held, so nothing that
- * nests under it may take a mutex.
+ * The core:
  *
- * Lock order:  group.group_lock  ->  vfio_device_set.lock  ->  iommufd
- *                                                          ->  kvm_lock
+ * vfio_dev_sets' xarray lock (device.c, a spinlock)
+ *	the device sets by set id, and each set's device_count; held only
+ *	across the lookup, never around a sleep.
+ * vfio_device_set.lock (a mutex)
+ *	for every device of the set: open_count; the binding of each device
+ *	file (its iommufd, devid and access_granted); vfio_device.kvm and
+ *	put_kvm; the device's iommufd state (iommufd_device, iommufd_access,
+ *	iommufd_attached); cdev_opened; the set's device_list.  One lock for
+ *	the whole set because a driver resets the set as one (vfio-pci's bus
+ *	and slot resets): drivers' open_device, close_device and iommufd
+ *	callbacks, and struct vfio_device_file_ops' open_dma and close_dma,
+ *	run under it.
+ * vfio_kvm_slot.lock (a spinlock)
+ *	the slot's KVM pointer.  KVM writes a slot (vfio_file_set_kvm())
+ *	with its own kvm->lock held, so nothing under it may sleep; a device
+ *	takes its KVM reference under it, so the KVM cannot go in between.
+ * vfio_virqfd_lock (virqfd.c, a spinlock)
+ *	the drivers' pointers to their virqfds; the eventfd wakeup that
+ *	shuts a virqfd down runs in atomic context.
+ * Registration references (vfio_device.refcount) are a counter and a
+ * completion, not a lock: unregistration waits on them without holding
+ * anything.
+ *
+ * The legacy layer (compat/):
+ *
+ * vfio_groups_lock (group.c, a mutex)
+ *	the groups by IOMMU group id; the creation and the end of a group,
+ *	and its registered count (with the group's lock).
+ * vfio_group.lock (a mutex)
+ *	the group's opener (opened_file), its container or iommufd,
+ *	cdev_device_open_cnt, device_files, registered, leaving and
+ *	iommu_group.  It is held across the open and the close of a device
+ *	obtained from the group, so that the group's DMA cannot change under
+ *	a device being opened.
+ * vfio_group.device_lock (a mutex)
+ *	the group's list of devices that may be handed out; the driver's
+ *	match callback runs under it.
+ * vfio_container.lock (container.c, an rwsem)
+ *	the container's groups and its model; read by the model's ioctls and
+ *	by opens of emulated devices, written when groups or the model change.
+ * vfio_models_lock (container.c, a mutex)
+ *	the list of registered IOMMU models.
+ *
+ * Order, outermost first:
+ *
+ *   vfio_groups_lock -> vfio_group.lock -> vfio_device_set.lock
+ *	-> vfio_container.lock -> vfio_models_lock
+ *   vfio_device_set.lock -> iommufd's locks, the driver's locks
+ *	-> vfio_kvm_slot.lock
+ *   vfio_group.device_lock and vfio_dev_sets' lock nest inside nothing
+ *	VFIO takes and take nothing of VFIO's.
+ *
+ * A cdev bind blocks the group (taking and dropping vfio_group.lock)
+ * before it takes the device set lock, and unblocks it after dropping it.
  *
  * access_granted is written with release semantics once binding is
  * complete and read with acquire semantics by every file operation, so an
@@ -57,27 +108,118 @@
 struct iommufd_ctx;
 struct iommu_group;
 struct vfio_container;
+struct vfio_device_file;
+
+/**
+ * struct vfio_ioctl_op - one ioctl of a kind of VFIO file
+ * @cmd: the ioctl number
+ * @size: for an argument that starts with argsz and flags (u32 each), the
+ *	bytes up to the last field the handler reads: they are copied in
+ *	and argsz must be at least this; 0 for any other argument, which is
+ *	passed on unread
+ * @before_access: a device file may make this call before it is granted
+ *	access (binding is what grants it)
+ * @flags: the flags the caller may set; VFIO_IOCTL_ANY_FLAGS if the
+ *	argument's flags are not checked on the way in
+ * @fn: the handler, given the file's private data, the copy of the first
+ *	@size bytes (NULL if @size is 0) and the user's pointer; NULL for an
+ *	ioctl this kernel is built without, which fails with -ENOTTY
+ *
+ * Every kind of VFIO file keeps its ioctls in a table of these, so that the
+ * size and flags checks common to them are made in one place,
+ * vfio_ioctl_call(), in one order: -EFAULT, then -EINVAL.
+ */
+struct vfio_ioctl_op {
+	unsigned int cmd;
+	u16 size;
+	bool before_access;
+	u32 flags;
+	long (*fn)(void *data, void *karg, void __user *uarg);
+};
+
+#define VFIO_IOCTL_MAX_SIZE	32
+#define VFIO_IOCTL_ANY_FLAGS	U32_MAX
+
+/* An ioctl whose argument is a _type with argsz and flags first. */
+#define __VFIO_IOCTL(_cmd, _fn, _type, _last, _flags)			\
+	.cmd = (_cmd),							\
+	.size = offsetofend(_type, _last),				\
+	.flags = (_flags),						\
+	.fn = (_fn)
+#define VFIO_IOCTL(_cmd, _fn, _type, _last, _flags)			\
+	{ __VFIO_IOCTL(_cmd, _fn, _type, _last, _flags) }
+
+/* An ioctl whose argument the handler reads itself, if it has one. */
+#define VFIO_IOCTL_RAW(_cmd, _fn)	{ .cmd = (_cmd), .fn = (_fn) }
+
+/* file.c: for every kind of VFIO file, the compat layers' too */
+const struct vfio_ioctl_op *vfio_ioctl_find(const struct vfio_ioctl_op *ops,
+					    size_t num, unsigned int cmd);
+long vfio_ioctl_call(const struct vfio_ioctl_op *op, void *data,
+		     void __user *uarg);
+long vfio_ioctl_dispatch(const struct vfio_ioctl_op *ops, size_t num,
+			 unsigned int cmd, void *data, void __user *uarg);
+
+/**
+ * struct vfio_kvm_slot - the KVM a VFIO file was added to
+ * @lock: protects @kvm
+ * @kvm: the KVM, or NULL; KVM sets and clears it (KVM_DEV_VFIO_FILE_ADD and
+ *	_DEL) with its own locks held
+ *
+ * A device file and a group file each have one.  A device takes its own
+ * reference on the KVM from a slot when it is first opened.
+ */
+struct vfio_kvm_slot {
+	spinlock_t lock;	/* protects @kvm */
+	struct kvm *kvm;
+};
+
+/**
+ * struct vfio_device_file_ops - how a device file was obtained
+ * @shared: the device may be open through other files of the same kind
+ *	at the same time (a group hands out any number); without it the
+ *	file must be the device's only opener
+ * @open_dma: give the device its DMA at its first open, before the
+ *	driver's open_device(); the device set lock is held
+ * @close_dma: take it away at the last close, after close_device()
+ * @kvm_slot: the slot the device takes its KVM reference from
+ * @bind: VFIO_DEVICE_BIND_IOMMUFD, for a file that binds itself; the core
+ *	has checked the argument
+ * @ioctls: the ioctls of this kind of file, looked up before the core's
+ *	(their data is the struct vfio_device_file)
+ * @num_ioctls: how many
+ * @release: the file is released; undo what binding or obtaining it did
+ */
+struct vfio_device_file_ops {
+	bool shared;
+	int (*open_dma)(struct vfio_device_file *df);
+	void (*close_dma)(struct vfio_device_file *df);
+	struct vfio_kvm_slot *(*kvm_slot)(struct vfio_device_file *df);
+	long (*bind)(struct vfio_device_file *df, int iommufd,
+		     u32 __user *out_devid);
+	const struct vfio_ioctl_op *ioctls;
+	unsigned int num_ioctls;
+	void (*release)(struct vfio_device_file *df);
+};
 
 /**
  * struct vfio_device_file - one open of a device
- * @device: the device; the file holds a registration reference on it
- * @group: the group it was obtained from, or NULL for a cdev open
- * @iommufd: the iommufd the device's DMA is set up through: a cdev file's
- *	own, or its group's
- * @devid: the device's id in @iommufd
  * @access_granted: the file may be used (bound, and the device opened)
- * @kvm: the KVM this file was added to (KVM_DEV_VFIO_FILE_ADD), consumed
- *	when the device is opened
- * @kvm_lock: protects @kvm
+ * @device: the device; the file holds a registration reference on it
+ * @ops: how the file was obtained: through the device's cdev or its group
+ * @priv: what @ops keep for the file (the group of a file from a group)
+ * @iommufd: the iommufd a cdev file is bound to
+ * @devid: the device's id in @iommufd
+ * @kvm: the KVM this file was added to (KVM_DEV_VFIO_FILE_ADD)
  */
 struct vfio_device_file {
 	u8 access_granted;
 	struct vfio_device *device;
+	const struct vfio_device_file_ops *ops;
+	void *priv;
 	struct iommufd_ctx *iommufd;
 	u32 devid;
-	struct vfio_group *group;
-	spinlock_t kvm_lock;	/* protects @kvm */
-	struct kvm *kvm;
+	struct vfio_kvm_slot kvm;
 };
 
 /* device.c */
@@ -87,13 +229,31 @@ int vfio_device_init_core(void);
 void vfio_device_exit_core(void);
 extern struct class *vfio_device_class;
 
-/* device_file.c */
+/* device_file.c: for the core's own kinds of device file (cdev.c) */
 extern const struct file_operations vfio_device_fops;
-struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device);
+struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
+						const struct vfio_device_file_ops *ops,
+						void *priv);
+void vfio_device_file_install(struct vfio_device_file *df, struct file *file);
 int vfio_device_file_open(struct vfio_device_file *df);
 void vfio_device_file_close(struct vfio_device_file *df);
 void vfio_device_file_grant(struct vfio_device_file *df);
 bool vfio_device_file_granted(struct vfio_device_file *df);
+
+/* feature.c */
+long vfio_device_feature(void *data, void *karg, void __user *uarg);
+
+/* device_file.c: for the legacy layer */
+struct file *vfio_device_file_create(struct vfio_device *device,
+				     const struct vfio_device_file_ops *ops,
+				     void *priv);
+void vfio_device_file_shutdown(struct vfio_device_file *df);
+void vfio_kvm_slot_init(struct vfio_kvm_slot *slot);
+void vfio_kvm_slot_set(struct vfio_kvm_slot *slot, struct kvm *kvm);
+
+/* device_file.c: the KVM reference taken at first open, dropped at last close */
+void vfio_device_take_kvm(struct vfio_device *device, struct vfio_kvm_slot *slot);
+void vfio_device_drop_kvm(struct vfio_device *device);
 
 /* Whether the device file of @file is usable, and its state if so. */
 static inline struct vfio_device_file *vfio_device_file_of(struct file *file)
@@ -117,8 +277,8 @@ enum vfio_group_type {
 #if IS_ENABLED(CONFIG_VFIO_GROUP)
 /*
  * The legacy layer (compat/group.c).  The core calls these at
- * registration, open, close and cdev bind; they never call back into the
- * core under a core lock.
+ * registration, cdev bind and for KVM's questions, holding none of its
+ * locks.
  */
 int vfio_group_attach_device(struct vfio_device *device, enum vfio_group_type type);
 void vfio_group_detach_device(struct vfio_device *device);
@@ -126,14 +286,10 @@ void vfio_group_publish_device(struct vfio_device *device);
 void vfio_group_withdraw_device(struct vfio_device *device);
 int vfio_group_block_cdev(struct vfio_device *device);
 void vfio_group_unblock_cdev(struct vfio_device *device);
-int vfio_group_open_device_dma(struct vfio_device_file *df);
-void vfio_group_close_device_dma(struct vfio_device_file *df);
-void vfio_group_release_device_file(struct vfio_device_file *df);
 struct vfio_group *vfio_group_of_file(struct file *file);
 bool vfio_group_coherent(struct vfio_group *group);
-void vfio_group_set_kvm(struct vfio_group *group, struct kvm *kvm);
+struct vfio_kvm_slot *vfio_group_kvm_slot(struct vfio_group *group);
 struct iommu_group *vfio_group_iommu_group(struct vfio_group *group);
-void vfio_group_take_kvm(struct vfio_group *group, struct vfio_device *device);
 bool vfio_device_is_noiommu(struct vfio_device *device);
 int vfio_group_init(void);
 void vfio_group_exit(void);
@@ -155,14 +311,6 @@ static inline int vfio_group_block_cdev(struct vfio_device *device)
 
 static inline void vfio_group_unblock_cdev(struct vfio_device *device) { }
 
-static inline int vfio_group_open_device_dma(struct vfio_device_file *df)
-{
-	return -EOPNOTSUPP;
-}
-
-static inline void vfio_group_close_device_dma(struct vfio_device_file *df) { }
-static inline void vfio_group_release_device_file(struct vfio_device_file *df) { }
-
 static inline struct vfio_group *vfio_group_of_file(struct file *file)
 {
 	return NULL;
@@ -173,15 +321,15 @@ static inline bool vfio_group_coherent(struct vfio_group *group)
 	return true;
 }
 
-static inline void vfio_group_set_kvm(struct vfio_group *group, struct kvm *kvm) { }
+static inline struct vfio_kvm_slot *vfio_group_kvm_slot(struct vfio_group *group)
+{
+	return NULL;
+}
 
 static inline struct iommu_group *vfio_group_iommu_group(struct vfio_group *group)
 {
 	return NULL;
 }
-
-static inline void vfio_group_take_kvm(struct vfio_group *group,
-				       struct vfio_device *device) { }
 
 static inline bool vfio_device_is_noiommu(struct vfio_device *device)
 {
@@ -280,17 +428,28 @@ static inline bool vfio_device_in_container(struct vfio_device *device)
 }
 #endif /* CONFIG_VFIO_CONTAINER */
 
-/* iommufd.c */
+/* iommufd.c; the compat functions are for groups joined to an iommufd */
 #if IS_ENABLED(CONFIG_IOMMUFD)
 int vfio_iommufd_bind_file(struct vfio_device_file *df);
 void vfio_iommufd_unbind_file(struct vfio_device_file *df);
+int vfio_iommufd_compat_join(struct iommufd_ctx *ictx, bool noiommu);
+int vfio_iommufd_compat_open(struct vfio_device *device,
+			     struct iommufd_ctx *ictx);
+void vfio_iommufd_compat_close(struct vfio_device *device);
 #else
-static inline int vfio_iommufd_bind_file(struct vfio_device_file *df)
+static inline int vfio_iommufd_compat_join(struct iommufd_ctx *ictx,
+					   bool noiommu)
 {
 	return -EOPNOTSUPP;
 }
 
-static inline void vfio_iommufd_unbind_file(struct vfio_device_file *df) { }
+static inline int vfio_iommufd_compat_open(struct vfio_device *device,
+					   struct iommufd_ctx *ictx)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void vfio_iommufd_compat_close(struct vfio_device *device) { }
 #endif
 
 /* cdev.c */
@@ -298,9 +457,6 @@ static inline void vfio_iommufd_unbind_file(struct vfio_device_file *df) { }
 int vfio_cdev_open(struct inode *inode, struct file *file);
 int vfio_cdev_add_device(struct vfio_device *device);
 void vfio_cdev_del_device(struct vfio_device *device);
-long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
-		     void __user *uarg);
-void vfio_cdev_release_file(struct vfio_device_file *df);
 int vfio_cdev_init(struct class *class);
 void vfio_cdev_exit(void);
 #else
@@ -316,14 +472,6 @@ static inline void vfio_cdev_del_device(struct vfio_device *device)
 {
 	device_del(&device->device);
 }
-
-static inline long vfio_cdev_ioctl(struct vfio_device_file *df,
-				   unsigned int cmd, void __user *uarg)
-{
-	return -ENOTTY;
-}
-
-static inline void vfio_cdev_release_file(struct vfio_device_file *df) { }
 
 static inline int vfio_cdev_init(struct class *class)
 {
@@ -358,9 +506,5 @@ static inline void vfio_debugfs_exit(void) { }
 static inline void vfio_debugfs_add_device(struct vfio_device *device) { }
 static inline void vfio_debugfs_remove_device(struct vfio_device *device) { }
 #endif
-
-/* helpers.c: KVM reference taken at first open, dropped at last close */
-void vfio_device_take_kvm(struct vfio_device *device, struct kvm *kvm);
-void vfio_device_drop_kvm(struct vfio_device *device);
 
 #endif /* __VFIO_VFIO_H__ */

@@ -10,16 +10,11 @@
  *
  * Both sit on the core: a device file obtained from a group is the same
  * struct vfio_device_file a cdev open makes, opened and closed by the
- * same core code.  The core calls in only through the hooks in ../vfio.h;
- * nothing here is visible to it otherwise.
+ * same core code, through the struct vfio_device_file_ops that group.c
+ * gives it.  The core calls in only through those and the hooks in
+ * ../vfio.h; nothing here is visible to it otherwise.
  *
- * Locking, in order:
- *   vfio_groups_lock (group.c)  the groups by IOMMU group, their device counts
- *   vfio_group.lock             the group's opener, its container or
- *                               iommufd, its cdev binds and device files
- *   vfio_device_set.lock        (core) opening and closing devices
- *   vfio_container.lock         (rwsem) the container's groups and model
- *   the list of IOMMU models    (container.c)
+ * The locks of both, with the core's, are described in ../vfio.h.
  */
 #ifndef __VFIO_COMPAT_H__
 #define __VFIO_COMPAT_H__
@@ -54,7 +49,6 @@ struct vfio_container;
  * @iommufd: the iommufd the group was joined to instead, or NULL
  * @device_lock: protects @devices
  * @devices: the registered devices that may be handed out
- * @kvm_lock: protects @kvm; KVM sets it with its own locks held
  * @kvm: the KVM the group file was added to
  * @container_node: link in @container's list of groups
  */
@@ -76,8 +70,7 @@ struct vfio_group {
 	struct mutex device_lock;	/* protects @devices */
 	struct list_head devices;
 
-	spinlock_t kvm_lock;	/* protects @kvm */
-	struct kvm *kvm;
+	struct vfio_kvm_slot kvm;
 
 	struct list_head container_node;
 };

@@ -22,7 +22,6 @@
  * lets a group joined to an iommufd be unset or closed while its devices
  * are open; see Documentation/driver-api/vfio-core.rst.
  */
-#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -115,225 +114,88 @@ static bool vfio_group_has_dma(struct vfio_group *group)
 	return group->container || group->iommufd;
 }
 
-/* ---- Groups joined to an iommufd ---------------------------------------- */
-
-/* The IOAS that the group's iommufd gives legacy users, if it has one. */
-#if IS_ENABLED(CONFIG_IOMMUFD)
-static int vfio_group_compat_ioas(struct vfio_group *group, u32 *ioas)
-{
-	return iommufd_vfio_compat_ioas_get_id(group->iommufd, ioas);
-}
-#else
-static int vfio_group_compat_ioas(struct vfio_group *group, u32 *ioas)
-{
-	return -EOPNOTSUPP;
-}
-#endif
-
-/*
- * A no-IOMMU device may be used with an iommufd only by a user who could
- * do DMA to any memory anyway, and only if nothing suggests the user
- * expects translation: the iommufd must have no compat IOAS.
- */
-static int vfio_group_iommufd_check_noiommu(struct vfio_group *group)
-{
-	u32 ioas;
-
-	if (!capable(CAP_SYS_RAWIO) || !vfio_group_compat_ioas(group, &ioas))
-		return -EPERM;
-	return 0;
-}
-
-/* The first open of a device: attach it to the iommufd's compat IOAS. */
-static int vfio_group_iommufd_attach(struct vfio_group *group,
-				     struct vfio_device *device)
-{
-	u32 ioas;
-	int ret;
-
-	if (vfio_device_is_noiommu(device))
-		return 0;
-	ret = vfio_group_compat_ioas(group, &ioas);
-	if (ret)
-		return ret;
-	return device->ops->attach_ioas(device, &ioas);
-}
-
-/* SET_CONTAINER with an iommufd: give it the compat IOAS the group uses. */
-static int vfio_group_join_iommufd(struct vfio_group *group,
-				   struct iommufd_ctx *ictx)
-{
-	int ret;
-
-	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU) && group->type == VFIO_NO_IOMMU)
-		ret = iommufd_vfio_compat_set_no_iommu(ictx);
-	else
-		ret = iommufd_vfio_compat_ioas_create(ictx);
-	if (ret)
-		return ret;
-	group->iommufd = ictx;
-	return 0;
-}
-
 /* ---- Device files -------------------------------------------------------- */
 
-/**
- * vfio_group_open_device_dma - the first open of a device through a
- *	container
- * @df: the file opening it
- *
- * Called by the core, with the group's lock and the device set lock held.
- *
- * Return: 0 or a negative errno.
- */
-int vfio_group_open_device_dma(struct vfio_device_file *df)
+/* A device's first open through the group: DMA from its container or iommufd */
+static int vfio_group_open_dma(struct vfio_device_file *df)
 {
-	lockdep_assert_held(&df->group->lock);
-	if (WARN_ON(!df->group->container))
+	struct vfio_group *group = df->priv;
+
+	lockdep_assert_held(&group->lock);
+	if (group->iommufd)
+		return vfio_iommufd_compat_open(df->device, group->iommufd);
+	if (WARN_ON(!group->container))
 		return -EINVAL;
 	return vfio_container_open_device(df->device);
 }
 
-/**
- * vfio_group_close_device_dma - undo vfio_group_open_device_dma()
- * @df: the file closing the device last
- */
-void vfio_group_close_device_dma(struct vfio_device_file *df)
+static void vfio_group_close_dma(struct vfio_device_file *df)
 {
-	lockdep_assert_held(&df->group->lock);
-	if (!WARN_ON(!df->group->container))
+	struct vfio_group *group = df->priv;
+
+	lockdep_assert_held(&group->lock);
+	if (group->iommufd)
+		vfio_iommufd_compat_close(df->device);
+	else if (!WARN_ON(!group->container))
 		vfio_container_close_device(df->device);
 }
 
-/**
- * vfio_group_take_kvm - the KVM reference of a device opened through its
- *	group
- * @group: the group
- * @device: the device, being opened for the first time
- *
+/*
  * A device obtained from a group serves the KVM the group file was added
  * to, not one its own file may have been added to.
  */
-void vfio_group_take_kvm(struct vfio_group *group, struct vfio_device *device)
+static struct vfio_kvm_slot *vfio_group_file_kvm_slot(struct vfio_device_file *df)
 {
-	spin_lock(&group->kvm_lock);
-	if (group->kvm)
-		vfio_device_take_kvm(device, group->kvm);
-	spin_unlock(&group->kvm_lock);
+	struct vfio_group *group = df->priv;
+
+	return &group->kvm;
 }
 
-/* Open the device for a new file of the group: group lock held. */
-static int vfio_group_open_file(struct vfio_group *group,
-				struct vfio_device_file *df)
+static void vfio_group_release_file(struct vfio_device_file *df)
 {
-	struct vfio_device *device = df->device;
-	bool first;
-	int ret;
-
-	lockdep_assert_held(&group->lock);
-	if (!vfio_group_has_dma(group))
-		return -EINVAL;
-
-	mutex_lock(&device->dev_set->lock);
-	first = !device->open_count;
-	if (group->iommufd && first && vfio_device_is_noiommu(device)) {
-		ret = vfio_group_iommufd_check_noiommu(group);
-		if (ret)
-			goto out_unlock;
-	}
-	df->iommufd = group->iommufd;
-	ret = vfio_device_file_open(df);
-	if (ret)
-		goto out_unlock;
-	if (group->iommufd && first) {
-		ret = vfio_group_iommufd_attach(group, device);
-		if (ret) {
-			vfio_device_file_close(df);
-			goto out_unlock;
-		}
-	}
-	vfio_device_file_grant(df);
-
-	/* the device file keeps the group as it is now */
-	get_file(group->opened_file);
-	group->device_files++;
-out_unlock:
-	if (ret)
-		df->iommufd = NULL;
-	mutex_unlock(&device->dev_set->lock);
-	return ret;
-}
-
-/* Close the device for a file of the group: group lock held. */
-static void vfio_group_close_file(struct vfio_group *group,
-				  struct vfio_device_file *df)
-{
-	struct vfio_device *device = df->device;
-
-	lockdep_assert_held(&group->lock);
-	mutex_lock(&device->dev_set->lock);
-	vfio_device_file_close(df);
-	df->iommufd = NULL;
-	mutex_unlock(&device->dev_set->lock);
-
-	group->device_files--;
-	/* if this was the last reference, the release runs later, unlocked */
-	fput(group->opened_file);
-}
-
-/**
- * vfio_group_release_device_file - a device file from a group is closed
- * @df: its state
- */
-void vfio_group_release_device_file(struct vfio_device_file *df)
-{
-	struct vfio_group *group = df->group;
+	struct vfio_group *group = df->priv;
+	struct file *group_file;
 
 	mutex_lock(&group->lock);
-	if (df->access_granted)
-		vfio_group_close_file(group, df);
+	vfio_device_file_shutdown(df);
+	group->device_files--;
+	group_file = group->opened_file;
 	mutex_unlock(&group->lock);
+	/* the device file held the group file open; it may close now */
+	fput(group_file);
 }
+
+static const struct vfio_device_file_ops vfio_group_file_ops = {
+	.shared		= true,
+	.open_dma	= vfio_group_open_dma,
+	.close_dma	= vfio_group_close_dma,
+	.kvm_slot	= vfio_group_file_kvm_slot,
+	.release	= vfio_group_release_file,
+};
 
 /* A new file for the device; the caller's registration reference moves to it. */
 static struct file *vfio_group_device_file(struct vfio_group *group,
 					   struct vfio_device *device)
 {
-	struct vfio_device_file *df;
 	struct file *file;
-	int ret;
-
-	df = vfio_device_file_alloc(device);
-	if (IS_ERR(df))
-		return ERR_CAST(df);
-	df->group = group;
 
 	mutex_lock(&group->lock);
-	ret = vfio_group_open_file(group, df);
-	if (ret)
-		goto err_unlock;
-
-	/* readable, writable and seekable at offsets, like the cdev */
-	file = anon_inode_getfile("[vfio-device]", &vfio_device_fops, df,
-				  O_RDWR);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		vfio_group_close_file(group, df);
-		goto err_unlock;
+	if (!vfio_group_has_dma(group)) {
+		mutex_unlock(&group->lock);
+		return ERR_PTR(-EINVAL);
 	}
-	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
-	file->f_mapping = device->inode->i_mapping;
+	file = vfio_device_file_create(device, &vfio_group_file_ops, group);
+	if (!IS_ERR(file)) {
+		/* the device file keeps the group as it is now */
+		get_file(group->opened_file);
+		group->device_files++;
+	}
 	mutex_unlock(&group->lock);
 
-	if (group->type == VFIO_NO_IOMMU)
+	if (!IS_ERR(file) && group->type == VFIO_NO_IOMMU)
 		dev_warn(device->dev, "opened without an IOMMU by %s (%d)\n",
 			 current->comm, task_pid_nr(current));
 	return file;
-
-err_unlock:
-	mutex_unlock(&group->lock);
-	kfree(df);
-	return ERR_PTR(ret);
 }
 
 /*
@@ -368,9 +230,9 @@ static struct vfio_device *vfio_group_find_device(struct vfio_group *group,
 
 /* ---- The group file ------------------------------------------------------ */
 
-static int vfio_group_get_device_fd(struct vfio_group *group,
-				    const char __user *uname)
+static long vfio_group_get_device_fd(void *data, void *karg, void __user *uname)
 {
+	struct vfio_group *group = data;
 	struct vfio_device *device;
 	struct file *file;
 	char *name;
@@ -399,16 +261,11 @@ static int vfio_group_get_device_fd(struct vfio_group *group,
 	return fd;
 }
 
-static int vfio_group_get_status(struct vfio_group *group,
-				 struct vfio_group_status __user *uarg)
+static long vfio_group_get_status(void *data, void *karg, void __user *uarg)
 {
 	const size_t min = offsetofend(struct vfio_group_status, flags);
-	struct vfio_group_status status;
-
-	if (copy_from_user(&status, uarg, min))
-		return -EFAULT;
-	if (status.argsz < min)
-		return -EINVAL;
+	struct vfio_group_status *status = karg;
+	struct vfio_group *group = data;
 
 	mutex_lock(&group->lock);
 	if (!group->iommu_group) {
@@ -421,15 +278,15 @@ static int vfio_group_get_status(struct vfio_group *group,
 	 * may still fail if a kernel driver holds a sibling.
 	 */
 	if (vfio_group_has_dma(group))
-		status.flags = VFIO_GROUP_FLAGS_VIABLE |
-			       VFIO_GROUP_FLAGS_CONTAINER_SET;
+		status->flags = VFIO_GROUP_FLAGS_VIABLE |
+				VFIO_GROUP_FLAGS_CONTAINER_SET;
 	else if (iommu_group_dma_owner_claimed(group->iommu_group))
-		status.flags = 0;
+		status->flags = 0;
 	else
-		status.flags = VFIO_GROUP_FLAGS_VIABLE;
+		status->flags = VFIO_GROUP_FLAGS_VIABLE;
 	mutex_unlock(&group->lock);
 
-	return copy_to_user(uarg, &status, min) ? -EFAULT : 0;
+	return copy_to_user(uarg, status, min) ? -EFAULT : 0;
 }
 
 /* Take a container or an iommufd, whichever @file is. */
@@ -452,19 +309,22 @@ static int vfio_group_set_dma(struct vfio_group *group, struct file *file)
 	ictx = iommufd_ctx_from_file(file);
 	if (IS_ERR(ictx))
 		return -EBADFD;
-	ret = vfio_group_join_iommufd(group, ictx);
-	if (ret)
+	ret = vfio_iommufd_compat_join(ictx, group->type == VFIO_NO_IOMMU);
+	if (ret) {
 		iommufd_ctx_put(ictx);
-	return ret;
+		return ret;
+	}
+	group->iommufd = ictx;
+	return 0;
 }
 
-static int vfio_group_set_container(struct vfio_group *group,
-				    int __user *uarg)
+static long vfio_group_set_container(void *data, void *karg, void __user *uarg)
 {
+	struct vfio_group *group = data;
 	struct file *file;
 	int fd, ret;
 
-	if (get_user(fd, uarg))
+	if (get_user(fd, (int __user *)uarg))
 		return -EFAULT;
 	file = fget(fd);
 	if (!file)
@@ -489,8 +349,9 @@ static void vfio_group_drop_dma(struct vfio_group *group)
 	}
 }
 
-static int vfio_group_unset_container(struct vfio_group *group)
+static long vfio_group_unset_container(void *data, void *karg, void __user *uarg)
 {
+	struct vfio_group *group = data;
 	int ret = 0;
 
 	mutex_lock(&group->lock);
@@ -504,24 +365,20 @@ static int vfio_group_unset_container(struct vfio_group *group)
 	return ret;
 }
 
+static const struct vfio_ioctl_op vfio_group_ioctls[] = {
+	/* the flags are the answer: any value the caller leaves there is fine */
+	VFIO_IOCTL(VFIO_GROUP_GET_STATUS, vfio_group_get_status,
+		   struct vfio_group_status, flags, VFIO_IOCTL_ANY_FLAGS),
+	VFIO_IOCTL_RAW(VFIO_GROUP_SET_CONTAINER, vfio_group_set_container),
+	VFIO_IOCTL_RAW(VFIO_GROUP_UNSET_CONTAINER, vfio_group_unset_container),
+	VFIO_IOCTL_RAW(VFIO_GROUP_GET_DEVICE_FD, vfio_group_get_device_fd),
+};
+
 static long vfio_group_fops_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
-	struct vfio_group *group = file->private_data;
-	void __user *uarg = (void __user *)arg;
-
-	switch (cmd) {
-	case VFIO_GROUP_GET_STATUS:
-		return vfio_group_get_status(group, uarg);
-	case VFIO_GROUP_SET_CONTAINER:
-		return vfio_group_set_container(group, uarg);
-	case VFIO_GROUP_UNSET_CONTAINER:
-		return vfio_group_unset_container(group);
-	case VFIO_GROUP_GET_DEVICE_FD:
-		return vfio_group_get_device_fd(group, uarg);
-	default:
-		return -ENOTTY;
-	}
+	return vfio_ioctl_dispatch(vfio_group_ioctls, ARRAY_SIZE(vfio_group_ioctls),
+				   cmd, file->private_data, (void __user *)arg);
 }
 
 static int vfio_group_fops_open(struct inode *inode, struct file *file)
@@ -640,7 +497,7 @@ static struct vfio_group *vfio_group_create(struct iommu_group *iommu_group,
 
 	mutex_init(&group->lock);
 	mutex_init(&group->device_lock);
-	spin_lock_init(&group->kvm_lock);
+	vfio_kvm_slot_init(&group->kvm);
 	INIT_LIST_HEAD(&group->devices);
 	group->type = type;
 	group->registered = 1;
@@ -864,15 +721,14 @@ bool vfio_group_coherent(struct vfio_group *group)
 }
 
 /**
- * vfio_group_set_kvm - remember the KVM a group file was added to
+ * vfio_group_kvm_slot - the KVM slot of a group file
  * @group: the group
- * @kvm: the KVM, or NULL
+ *
+ * Return: the slot the group's devices take their KVM reference from.
  */
-void vfio_group_set_kvm(struct vfio_group *group, struct kvm *kvm)
+struct vfio_kvm_slot *vfio_group_kvm_slot(struct vfio_group *group)
 {
-	spin_lock(&group->kvm_lock);
-	group->kvm = kvm;
-	spin_unlock(&group->kvm_lock);
+	return &group->kvm;
 }
 
 /**
