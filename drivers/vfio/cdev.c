@@ -191,11 +191,11 @@ int vfio_cdev_open(struct inode *inode, struct file *file)
 						  struct vfio_device, cdev);
 	struct vfio_device_file *df;
 
-	if (!vfio_device_get_user(device))
+	if (!vfio_device_try_get_registration(device))
 		return -ENODEV;
 	df = vfio_device_file_alloc(device, &vfio_cdev_file_ops, NULL);
 	if (IS_ERR(df)) {
-		vfio_device_put_user(device);
+		vfio_device_put_registration(device);
 		return PTR_ERR(df);
 	}
 	vfio_device_file_install(df, file);

@@ -35,7 +35,7 @@ struct class *vfio_device_class;
 
 /* Device numbers (the N of vfioN), and device sets by their set_id. */
 static DEFINE_IDA(vfio_index_ida);
-static DEFINE_XARRAY(vfio_dev_sets);
+static DEFINE_XARRAY(vfio_device_sets);
 
 /*
  * Every device gets an inode of its own: all its files share the inode's
@@ -60,19 +60,19 @@ static struct file_system_type vfio_inodes_type = {
 
 /* ---- Device sets ------------------------------------------------------- */
 
-static struct vfio_device_set *vfio_dev_set_get(void *set_id)
+static struct vfio_device_set *vfio_device_set_get(void *set_id)
 {
 	unsigned long key = (unsigned long)set_id;
 	struct vfio_device_set *set, *found;
 
-	xa_lock(&vfio_dev_sets);
-	set = xa_load(&vfio_dev_sets, key);
+	xa_lock(&vfio_device_sets);
+	set = xa_load(&vfio_device_sets, key);
 	if (set) {
 		set->device_count++;
-		xa_unlock(&vfio_dev_sets);
+		xa_unlock(&vfio_device_sets);
 		return set;
 	}
-	xa_unlock(&vfio_dev_sets);
+	xa_unlock(&vfio_device_sets);
 
 	set = kzalloc(sizeof(*set), GFP_KERNEL);
 	if (!set)
@@ -83,11 +83,11 @@ static struct vfio_device_set *vfio_dev_set_get(void *set_id)
 	INIT_LIST_HEAD(&set->device_list);
 
 	/* Someone may have created the same set meanwhile: use theirs. */
-	xa_lock(&vfio_dev_sets);
-	found = __xa_cmpxchg(&vfio_dev_sets, key, NULL, set, GFP_KERNEL);
+	xa_lock(&vfio_device_sets);
+	found = __xa_cmpxchg(&vfio_device_sets, key, NULL, set, GFP_KERNEL);
 	if (found && !xa_is_err(found))
 		found->device_count++;
-	xa_unlock(&vfio_dev_sets);
+	xa_unlock(&vfio_device_sets);
 	if (found) {
 		mutex_destroy(&set->lock);
 		kfree(set);
@@ -96,15 +96,15 @@ static struct vfio_device_set *vfio_dev_set_get(void *set_id)
 	return set;
 }
 
-static void vfio_dev_set_put(struct vfio_device_set *set)
+static void vfio_device_set_put(struct vfio_device_set *set)
 {
 	bool last;
 
-	xa_lock(&vfio_dev_sets);
+	xa_lock(&vfio_device_sets);
 	last = !--set->device_count;
 	if (last)
-		__xa_erase(&vfio_dev_sets, (unsigned long)set->set_id);
-	xa_unlock(&vfio_dev_sets);
+		__xa_erase(&vfio_device_sets, (unsigned long)set->set_id);
+	xa_unlock(&vfio_device_sets);
 	if (last) {
 		mutex_destroy(&set->lock);
 		kfree(set);
@@ -140,7 +140,7 @@ int vfio_assign_device_set(struct vfio_device *device, void *set_id)
 
 	if (WARN_ON(!set_id || device->dev_set))
 		return -EINVAL;
-	set = vfio_dev_set_get(set_id);
+	set = vfio_device_set_get(set_id);
 	if (IS_ERR(set))
 		return PTR_ERR(set);
 	vfio_dev_set_member(set, device, true);
@@ -156,7 +156,7 @@ static void vfio_device_leave_set(struct vfio_device *device)
 	if (set) {
 		vfio_dev_set_member(set, device, false);
 		device->dev_set = NULL;
-		vfio_dev_set_put(set);
+		vfio_device_set_put(set);
 	}
 }
 
@@ -173,13 +173,8 @@ static void vfio_device_leave_set(struct vfio_device *device)
  */
 unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set)
 {
-	unsigned int opens = 0;
-	struct vfio_device *device;
-
 	lockdep_assert_held(&dev_set->lock);
-	list_for_each_entry(device, &dev_set->device_list, dev_set_list)
-		opens += device->open_count;
-	return opens;
+	return dev_set->open_count;
 }
 EXPORT_SYMBOL_GPL(vfio_device_set_open_count);
 
@@ -190,17 +185,19 @@ EXPORT_SYMBOL_GPL(vfio_device_set_open_count);
  *
  * Return: the member of @dev_set exposing @dev, or NULL.
  */
-struct vfio_device *
-vfio_find_device_in_devset(struct vfio_device_set *dev_set,
-			   struct device *dev)
+struct vfio_device *vfio_find_device_in_devset(struct vfio_device_set *dev_set,
+					       struct device *dev)
 {
-	struct vfio_device *device;
+	struct vfio_device *member, *found = NULL;
 
 	lockdep_assert_held(&dev_set->lock);
-	list_for_each_entry(device, &dev_set->device_list, dev_set_list)
-		if (device->dev == dev)
-			return device;
-	return NULL;
+	list_for_each_entry(member, &dev_set->device_list, dev_set_list) {
+		if (member->dev == dev) {
+			found = member;
+			break;
+		}
+	}
+	return found;
 }
 EXPORT_SYMBOL_GPL(vfio_find_device_in_devset);
 
@@ -276,38 +273,37 @@ struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
 	struct vfio_device *device;
 	int ret;
 
-	if (WARN_ON(size < sizeof(struct vfio_device)))
+	/* the driver's structure holds the whole struct vfio_device */
+	if (WARN_ON(size < sizeof(*device)))
 		return ERR_PTR(-EINVAL);
 	device = kvzalloc(size, GFP_KERNEL);
-	if (!device)
-		return ERR_PTR(-ENOMEM);
-	ret = vfio_device_setup(device, dev, ops);
-	if (ret) {
-		kvfree(device);
-		return ERR_PTR(ret);
-	}
-	return device;
+	ret = device ? vfio_device_setup(device, dev, ops) : -ENOMEM;
+	if (!ret)
+		return device;
+	kvfree(device);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(_vfio_alloc_device);
 
 /* ---- Registration references ------------------------------------------ */
 
 /**
- * vfio_device_get_user - take a registration reference
+ * vfio_device_try_get_registration - take a registration reference
  * @device: the device
  *
- * Return: false if the device is being unregistered and takes no new users.
+ * Return: false if the device is being unregistered and takes no new
+ * references.
  */
-bool vfio_device_get_user(struct vfio_device *device)
+bool vfio_device_try_get_registration(struct vfio_device *device)
 {
 	return refcount_inc_not_zero(&device->refcount);
 }
 
 /**
- * vfio_device_put_user - drop a registration reference
+ * vfio_device_put_registration - drop a registration reference
  * @device: the device
  */
-void vfio_device_put_user(struct vfio_device *device)
+void vfio_device_put_registration(struct vfio_device *device)
 {
 	if (refcount_dec_and_test(&device->refcount))
 		complete(&device->comp);
@@ -400,7 +396,7 @@ EXPORT_SYMBOL_GPL(vfio_register_group_dev);
  * interval.  A fatal signal ends the killable part of the wait but not
  * the wait: the device cannot go while userspace holds it.
  */
-static void vfio_device_wait_for_users(struct vfio_device *device)
+static void vfio_device_wait_for_files(struct vfio_device *device)
 {
 	unsigned int asked = 0;
 	bool killable = true;
@@ -446,8 +442,8 @@ void vfio_unregister_group_dev(struct vfio_device *device)
 	vfio_debugfs_remove_device(device);
 	vfio_cdev_del_device(device);
 
-	vfio_device_put_user(device);
-	vfio_device_wait_for_users(device);
+	vfio_device_put_registration(device);
+	vfio_device_wait_for_files(device);
 
 	vfio_group_detach_device(device);
 }
@@ -488,5 +484,5 @@ void vfio_device_exit_core(void)
 	vfio_device_class = NULL;
 	kern_unmount(vfio_inodes);
 	ida_destroy(&vfio_index_ida);
-	WARN_ON(!xa_empty(&vfio_dev_sets));
+	WARN_ON(!xa_empty(&vfio_device_sets));
 }

@@ -228,11 +228,15 @@ int vfio_device_file_open(struct vfio_device_file *df)
 	if (device->open_count && !df->ops->shared)
 		return -EINVAL;
 	/* the driver's callbacks see the device open while they run */
-	if (device->open_count++)
+	device->open_count++;
+	device->dev_set->open_count++;
+	if (device->open_count > 1)
 		return 0;
 	ret = vfio_device_first_open(df);
-	if (ret)
-		device->open_count = 0;
+	if (ret) {
+		device->open_count--;
+		device->dev_set->open_count--;
+	}
 	return ret;
 }
 
@@ -254,6 +258,7 @@ void vfio_device_file_close(struct vfio_device_file *df)
 	if (device->open_count == 1)
 		vfio_device_last_close(df);
 	device->open_count--;
+	device->dev_set->open_count--;
 }
 
 /**
@@ -324,7 +329,7 @@ static int vfio_device_fops_release(struct inode *inode, struct file *file)
 
 	df->ops->release(df);
 	kfree(df);
-	vfio_device_put_user(device);
+	vfio_device_put_registration(device);
 	return 0;
 }
 

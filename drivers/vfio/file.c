@@ -25,7 +25,7 @@
  */
 bool vfio_file_is_valid(struct file *file)
 {
-	return vfio_group_of_file(file) || vfio_device_file_of(file);
+	return vfio_group_of_file(file) || vfio_device_file_of_file(file);
 }
 EXPORT_SYMBOL_GPL(vfio_file_is_valid);
 
@@ -45,7 +45,7 @@ bool vfio_file_enforced_coherent(struct file *file)
 
 	if (group)
 		return vfio_group_coherent(group);
-	df = vfio_device_file_of(file);
+	df = vfio_device_file_of_file(file);
 	if (df)
 		return device_iommu_capable(df->device->dev,
 					    IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
@@ -64,7 +64,7 @@ EXPORT_SYMBOL_GPL(vfio_file_enforced_coherent);
 void vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 {
 	struct vfio_group *group = vfio_group_of_file(file);
-	struct vfio_device_file *df = vfio_device_file_of(file);
+	struct vfio_device_file *df = vfio_device_file_of_file(file);
 
 	if (group)
 		vfio_kvm_slot_set(vfio_group_kvm_slot(group), kvm);

@@ -37,18 +37,18 @@
  *
  * The core:
  *
- * vfio_dev_sets' xarray lock (device.c, a spinlock)
+ * vfio_device_sets' xarray lock (device.c, a spinlock)
  *	the device sets by set id, and each set's device_count; held only
  *	across the lookup, never around a sleep.
  * vfio_device_set.lock (a mutex)
  *	for every device of the set: open_count; the binding of each device
  *	file (its iommufd, devid and access_granted); vfio_device.kvm and
  *	put_kvm; the device's iommufd state (iommufd_device, iommufd_access,
- *	iommufd_attached); cdev_opened; the set's device_list.  One lock for
- *	the whole set because a driver resets the set as one (vfio-pci's bus
- *	and slot resets): drivers' open_device, close_device and iommufd
- *	callbacks, and struct vfio_device_file_ops' open_dma and close_dma,
- *	run under it.
+ *	iommufd_attached); cdev_opened; the set's device_list and
+ *	open_count.  One lock for the whole set because a driver resets the
+ *	set as one (vfio-pci's bus and slot resets): drivers' open_device,
+ *	close_device and iommufd callbacks, and struct vfio_device_file_ops'
+ *	open_dma and close_dma, run under it.
  * vfio_kvm_slot.lock (a spinlock)
  *	the slot's KVM pointer.  KVM writes a slot (vfio_file_set_kvm())
  *	with its own kvm->lock held, so nothing under it may sleep; a device
@@ -75,18 +75,19 @@
  *	the group's list of devices that may be handed out; the driver's
  *	match callback runs under it.
  * vfio_container.lock (container.c, an rwsem)
- *	the container's groups and its model; read by the model's ioctls and
- *	by opens of emulated devices, written when groups or the model change.
- * vfio_models_lock (container.c, a mutex)
- *	the list of registered IOMMU models.
+ *	the container's groups and its IOMMU driver; read by its
+ *	ioctls and by opens of emulated devices, written when groups or the
+ *	IOMMU driver change.
+ * vfio_iommu_drivers_lock (container.c, a mutex)
+ *	the list of registered IOMMU drivers.
  *
  * Order, outermost first:
  *
  *   vfio_groups_lock -> vfio_group.lock -> vfio_device_set.lock
- *	-> vfio_container.lock -> vfio_models_lock
+ *	-> vfio_container.lock -> vfio_iommu_drivers_lock
  *   vfio_device_set.lock -> iommufd's locks, the driver's locks
  *	-> vfio_kvm_slot.lock
- *   vfio_group.device_lock and vfio_dev_sets' lock nest inside nothing
+ *   vfio_group.device_lock and vfio_device_sets' lock nest inside nothing
  *	VFIO takes and take nothing of VFIO's.
  *
  * A cdev bind blocks the group (taking and dropping vfio_group.lock)
@@ -223,8 +224,8 @@ struct vfio_device_file {
 };
 
 /* device.c */
-bool vfio_device_get_user(struct vfio_device *device);
-void vfio_device_put_user(struct vfio_device *device);
+bool vfio_device_try_get_registration(struct vfio_device *device);
+void vfio_device_put_registration(struct vfio_device *device);
 int vfio_device_init_core(void);
 void vfio_device_exit_core(void);
 extern struct class *vfio_device_class;
@@ -256,7 +257,7 @@ void vfio_device_take_kvm(struct vfio_device *device, struct vfio_kvm_slot *slot
 void vfio_device_drop_kvm(struct vfio_device *device);
 
 /* Whether the device file of @file is usable, and its state if so. */
-static inline struct vfio_device_file *vfio_device_file_of(struct file *file)
+static inline struct vfio_device_file *vfio_device_file_of_file(struct file *file)
 {
 	return file->f_op == &vfio_device_fops ? file->private_data : NULL;
 }
@@ -346,11 +347,11 @@ static inline void vfio_group_exit(void) { }
 
 #if IS_ENABLED(CONFIG_VFIO_CONTAINER)
 /**
- * struct vfio_iommu_driver_ops - a legacy IOMMU model for the container
- * @name: the model's name
+ * struct vfio_iommu_driver_ops - a legacy IOMMU driver for the container
+ * @name: the IOMMU driver's name
  * @owner: its module
- * @open: create the model's state for a container; @arg is the model
- *	number given to VFIO_SET_IOMMU
+ * @open: create the IOMMU driver's state for a container; @arg is the type
+ *	given to VFIO_SET_IOMMU
  * @release: free that state
  * @attach_group: a group joins the container
  * @detach_group: a group leaves it
@@ -360,11 +361,11 @@ static inline void vfio_group_exit(void) { }
  * @pin_pages: pin pages for an emulated device (see vfio_pin_pages())
  * @unpin_pages: unpin them
  * @dma_rw: access DMA memory for an emulated device
- * @ioctl: the container ioctls the model implements, and
- *	VFIO_CHECK_EXTENSION (with NULL state before a model is chosen)
+ * @ioctl: the container ioctls the IOMMU driver implements, and
+ *	VFIO_CHECK_EXTENSION (with NULL state before one is chosen)
  */
 struct vfio_iommu_driver_ops {
-	/* the model and the container's instance of it */
+	/* the IOMMU driver and the container's instance of it */
 	char *name;
 	struct module *owner;
 	void *(*open)(unsigned long arg);

@@ -33,11 +33,14 @@ struct iommufd_access;
  *	device in the set, and the drivers' resets of the set
  * @device_list: the member devices, linked by vfio_device.dev_set_list
  * @device_count: number of members; the set is freed when it drops to 0
+ * @open_count: the sum of the members' open counts, kept as they change
+ *	(under @lock) so that a driver's question costs nothing
  */
 struct vfio_device_set {
 	struct mutex lock;	/* see above */
 	struct list_head device_list;
 	unsigned int device_count;
+	unsigned int open_count;
 	void *set_id;
 };
 

@@ -5,7 +5,7 @@
  *   group.c      /dev/vfio/$GROUP: one struct vfio_group per IOMMU group
  *                that has VFIO devices; the group/cdev exclusion; device
  *                files handed out by name; joining an iommufd
- *   container.c  /dev/vfio/vfio: the legacy IOMMU models (type1, sPAPR,
+ *   container.c  /dev/vfio/vfio: the legacy IOMMU drivers (type1, sPAPR,
  *                no-IOMMU) and the groups that share one of them
  *
  * Both sit on the core: a device file obtained from a group is the same

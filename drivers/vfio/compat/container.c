@@ -3,14 +3,14 @@
  * VFIO legacy interface: the container, /dev/vfio/vfio.
  *
  * A container is an IOMMU context shared by the groups put in it.  Its
- * page tables belong to a legacy IOMMU model, a module that registers
+ * page tables belong to a legacy IOMMU driver, a module that registers
  * with vfio_register_iommu_driver(): type1 on most machines, sPAPR TCE on
- * POWER, and the no-IOMMU model built in here.  Userspace picks one with
+ * POWER, and the no-IOMMU driver built in here.  Userspace picks one with
  * VFIO_SET_IOMMU once the first group is in, and the container forwards
  * every ioctl it does not know to it (MAP_DMA, UNMAP_DMA, ...).
  *
  * The container never sees devices, only groups, except for emulated
- * devices, whose drivers pin pages and copy data through the model.
+ * devices, whose drivers pin pages and copy data through the IOMMU driver.
  *
  * When VFIO_CONTAINER is off, iommufd may serve /dev/vfio/vfio instead
  * (IOMMUFD_VFIO_CONTAINER); group.c then takes an iommufd where it would
@@ -29,15 +29,15 @@
 #include "compat.h"
 
 /**
- * struct vfio_container_iommu - the IOMMU model a container chose
- * @users: the container's reference, and one for every model ioctl in
+ * struct vfio_container_iommu - the IOMMU driver a container chose
+ * @users: the container's reference, and one for every IOMMU driver ioctl in
  *	progress
- * @ops: the model
- * @data: the model's state for the container
+ * @ops: the IOMMU driver
+ * @data: the IOMMU driver's state for the container
  * @rcu: frees the structure once no ioctl can be looking it up
  *
- * The model's state lives as long as its last user: when the last group
- * leaves the container, an ioctl still running in the model finishes on
+ * The IOMMU driver's state lives as long as its last user: when the last group
+ * leaves the container, an ioctl still running in the IOMMU driver finishes on
  * it, and the state is released only then.  Nothing waits for the ioctl,
  * so a long VFIO_IOMMU_MAP_DMA never holds up the removal of a group.
  */
@@ -52,10 +52,10 @@ struct vfio_container_iommu {
  * struct vfio_container - one open of /dev/vfio/vfio
  * @ref: held by the file and by every group in the container
  * @lock: protects everything below; taken for writing when groups or the
- *	model change
+ *	IOMMU driver change
  * @groups: the groups in the container
- * @iommu: the IOMMU model chosen with VFIO_SET_IOMMU, or NULL; also read
- *	under RCU by the model's ioctls
+ * @iommu: the IOMMU driver chosen with VFIO_SET_IOMMU, or NULL; also read
+ *	under RCU by the IOMMU driver's ioctls
  * @noiommu: the groups in the container are no-IOMMU groups
  */
 struct vfio_container {
@@ -66,19 +66,19 @@ struct vfio_container {
 	bool noiommu;
 };
 
-/* A registered IOMMU model. */
-struct vfio_iommu_model {
+/* A registered IOMMU driver. */
+struct vfio_iommu_driver {
 	const struct vfio_iommu_driver_ops *ops;
 	struct list_head node;
 };
 
-static DEFINE_MUTEX(vfio_models_lock);
-static LIST_HEAD(vfio_models);
+static DEFINE_MUTEX(vfio_iommu_drivers_lock);
+static LIST_HEAD(vfio_iommu_drivers);
 
-/* ---- The no-IOMMU model -------------------------------------------------- */
+/* ---- The no-IOMMU driver ------------------------------------------------- */
 
 /*
- * No-IOMMU groups go into containers of their own, with this model: it
+ * No-IOMMU groups go into containers of their own, with this IOMMU driver: it
  * maps nothing, since nothing translates, and exists only so that the
  * legacy sequence (SET_CONTAINER, SET_IOMMU, GET_DEVICE_FD) works.
  */
@@ -110,7 +110,7 @@ static long vfio_noiommu_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	return vfio_noiommu && arg == VFIO_NOIOMMU_IOMMU;
 }
 
-static const struct vfio_iommu_driver_ops vfio_noiommu_model = {
+static const struct vfio_iommu_driver_ops vfio_noiommu_driver = {
 	.name		= "vfio-noiommu",
 	.owner		= THIS_MODULE,
 	.open		= vfio_noiommu_open,
@@ -120,17 +120,17 @@ static const struct vfio_iommu_driver_ops vfio_noiommu_model = {
 	.ioctl		= vfio_noiommu_ioctl,
 };
 
-/* ---- Registration of IOMMU models ---------------------------------------- */
+/* ---- Registration of IOMMU drivers --------------------------------------- */
 
 /**
- * vfio_register_iommu_driver - offer an IOMMU model to containers
- * @ops: the model
+ * vfio_register_iommu_driver - offer an IOMMU driver to containers
+ * @ops: the IOMMU driver
  *
  * Return: 0, or -EINVAL if @ops is registered already or is inconsistent.
  */
 int vfio_register_iommu_driver(const struct vfio_iommu_driver_ops *ops)
 {
-	struct vfio_iommu_model *model, *new;
+	struct vfio_iommu_driver *drv, *new;
 
 	/* emulated devices are registered and unregistered in pairs */
 	if (WARN_ON(!ops->register_device != !ops->unregister_device))
@@ -140,62 +140,62 @@ int vfio_register_iommu_driver(const struct vfio_iommu_driver_ops *ops)
 		return -ENOMEM;
 	new->ops = ops;
 
-	mutex_lock(&vfio_models_lock);
-	list_for_each_entry(model, &vfio_models, node) {
-		if (model->ops == ops) {
-			mutex_unlock(&vfio_models_lock);
+	mutex_lock(&vfio_iommu_drivers_lock);
+	list_for_each_entry(drv, &vfio_iommu_drivers, node) {
+		if (drv->ops == ops) {
+			mutex_unlock(&vfio_iommu_drivers_lock);
 			kfree(new);
 			return -EINVAL;
 		}
 	}
-	list_add_tail(&new->node, &vfio_models);
-	mutex_unlock(&vfio_models_lock);
+	list_add_tail(&new->node, &vfio_iommu_drivers);
+	mutex_unlock(&vfio_iommu_drivers_lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_register_iommu_driver);
 
 /**
- * vfio_unregister_iommu_driver - withdraw an IOMMU model
- * @ops: the model, as registered
+ * vfio_unregister_iommu_driver - withdraw an IOMMU driver
+ * @ops: the IOMMU driver, as registered
  *
- * Containers using the model hold a reference on its module, so it is in
+ * Containers using the IOMMU driver hold a reference on its module, so it is in
  * use by none of them.
  */
 void vfio_unregister_iommu_driver(const struct vfio_iommu_driver_ops *ops)
 {
-	struct vfio_iommu_model *model;
+	struct vfio_iommu_driver *drv;
 
-	mutex_lock(&vfio_models_lock);
-	list_for_each_entry(model, &vfio_models, node) {
-		if (model->ops == ops) {
-			list_del(&model->node);
-			kfree(model);
+	mutex_lock(&vfio_iommu_drivers_lock);
+	list_for_each_entry(drv, &vfio_iommu_drivers, node) {
+		if (drv->ops == ops) {
+			list_del(&drv->node);
+			kfree(drv);
 			break;
 		}
 	}
-	mutex_unlock(&vfio_models_lock);
+	mutex_unlock(&vfio_iommu_drivers_lock);
 }
 EXPORT_SYMBOL_GPL(vfio_unregister_iommu_driver);
 
-/* No-IOMMU groups and the no-IOMMU model go only with each other. */
+/* No-IOMMU groups and the no-IOMMU driver go only with each other. */
 static bool vfio_container_may_use(struct vfio_container *container,
 				   const struct vfio_iommu_driver_ops *ops)
 {
 	if (!IS_ENABLED(CONFIG_VFIO_NOIOMMU) || list_empty(&container->groups))
 		return true;
-	return container->noiommu == (ops == &vfio_noiommu_model);
+	return container->noiommu == (ops == &vfio_noiommu_driver);
 }
 
-/* Ask a model whether it supports an extension; its module is pinned. */
-static long vfio_model_check(const struct vfio_iommu_driver_ops *ops,
-			     void *data, unsigned long ext)
+/* Ask an IOMMU driver whether it has an extension; its module is pinned. */
+static long vfio_iommu_driver_check(const struct vfio_iommu_driver_ops *ops,
+				    void *data, unsigned long ext)
 {
 	return ops->ioctl(data, VFIO_CHECK_EXTENSION, ext);
 }
 
-/* ---- The container's model ------------------------------------------------ */
+/* ---- The container's IOMMU driver ---------------------------------------- */
 
-/* The container's model, for a holder of the container lock. */
+/* The container's IOMMU driver, for a holder of the container lock. */
 static struct vfio_container_iommu *
 vfio_container_iommu(struct vfio_container *container)
 {
@@ -204,7 +204,7 @@ vfio_container_iommu(struct vfio_container *container)
 }
 
 /*
- * The container's model for the duration of one call, without the
+ * The container's IOMMU driver for the duration of one call, without the
  * container lock, or NULL if none is chosen.  vfio_container_iommu_put()
  * ends the call.
  */
@@ -221,7 +221,7 @@ vfio_container_iommu_get(struct vfio_container *container)
 	return iommu;
 }
 
-/* The last user of a model's state releases it, and the model's module. */
+/* The last user of an IOMMU driver's state releases it, and its module. */
 static void vfio_container_iommu_put(struct vfio_container_iommu *iommu)
 {
 	const struct vfio_iommu_driver_ops *ops = iommu->ops;
@@ -246,40 +246,40 @@ static void vfio_container_put(struct vfio_container *container)
 }
 
 /*
- * Before a model is chosen, the first registered model that supports the
- * extension (and may serve the container's groups) answers; afterwards
- * the chosen one.
+ * Before an IOMMU driver is chosen, the first registered IOMMU driver that
+ * supports the extension (and may serve the container's groups) answers;
+ * afterwards the chosen one.
  */
 static long vfio_container_check_extension(struct vfio_container *container,
 					   unsigned long ext)
 {
 	struct vfio_container_iommu *iommu;
-	struct vfio_iommu_model *model;
+	struct vfio_iommu_driver *drv;
 	long ret = 0;
 
 	down_read(&container->lock);
 	iommu = vfio_container_iommu(container);
 	if (iommu) {
-		ret = vfio_model_check(iommu->ops, iommu->data, ext);
+		ret = vfio_iommu_driver_check(iommu->ops, iommu->data, ext);
 		goto out_unlock;
 	}
-	mutex_lock(&vfio_models_lock);
-	list_for_each_entry(model, &vfio_models, node) {
-		if (!vfio_container_may_use(container, model->ops) ||
-		    !try_module_get(model->ops->owner))
+	mutex_lock(&vfio_iommu_drivers_lock);
+	list_for_each_entry(drv, &vfio_iommu_drivers, node) {
+		if (!vfio_container_may_use(container, drv->ops) ||
+		    !try_module_get(drv->ops->owner))
 			continue;
-		ret = vfio_model_check(model->ops, NULL, ext);
-		module_put(model->ops->owner);
+		ret = vfio_iommu_driver_check(drv->ops, NULL, ext);
+		module_put(drv->ops->owner);
 		if (ret > 0)
 			break;
 	}
-	mutex_unlock(&vfio_models_lock);
+	mutex_unlock(&vfio_iommu_drivers_lock);
 out_unlock:
 	up_read(&container->lock);
 	return ret;
 }
 
-/* Put every group of the container in the model's new state. */
+/* Put every group of the container in the IOMMU driver's new state. */
 static int vfio_container_attach_all(struct vfio_container *container,
 				     const struct vfio_iommu_driver_ops *ops,
 				     void *data)
@@ -302,12 +302,12 @@ err_detach:
 }
 
 /*
- * Try one model for VFIO_SET_IOMMU; on success the container keeps it.
- * Returns 1 if the model does not implement @type.
+ * Try one IOMMU driver for VFIO_SET_IOMMU; on success the container keeps it.
+ * Returns 1 if the IOMMU driver does not implement @type.
  */
-static int vfio_container_try_model(struct vfio_container *container,
-				    const struct vfio_iommu_driver_ops *ops,
-				    unsigned long type)
+static int vfio_container_try_driver(struct vfio_container *container,
+				     const struct vfio_iommu_driver_ops *ops,
+				     unsigned long type)
 {
 	struct vfio_container_iommu *iommu;
 	void *data;
@@ -315,7 +315,7 @@ static int vfio_container_try_model(struct vfio_container *container,
 
 	if (!try_module_get(ops->owner))
 		return 1;
-	if (vfio_model_check(ops, NULL, type) <= 0) {
+	if (vfio_iommu_driver_check(ops, NULL, type) <= 0) {
 		ret = 1;
 		goto err_put;
 	}
@@ -348,14 +348,14 @@ err_put:
 }
 
 /*
- * Choose the model of type @type, among those the groups allow.  Every
- * model implementing the type is tried in turn; if none works, the error
+ * Choose the IOMMU driver of type @type, among those the groups allow.  Every
+ * IOMMU driver implementing the type is tried in turn; if none works, the error
  * of the last one tried is returned, or -ENODEV if none implements it.
  */
 static long vfio_container_set_iommu(struct vfio_container *container,
 				     unsigned long type)
 {
-	struct vfio_iommu_model *model;
+	struct vfio_iommu_driver *drv;
 	long ret = -ENODEV;
 	int err;
 
@@ -364,29 +364,29 @@ static long vfio_container_set_iommu(struct vfio_container *container,
 		up_write(&container->lock);
 		return -EINVAL;
 	}
-	mutex_lock(&vfio_models_lock);
-	list_for_each_entry(model, &vfio_models, node) {
-		if (!vfio_container_may_use(container, model->ops))
+	mutex_lock(&vfio_iommu_drivers_lock);
+	list_for_each_entry(drv, &vfio_iommu_drivers, node) {
+		if (!vfio_container_may_use(container, drv->ops))
 			continue;
-		err = vfio_container_try_model(container, model->ops, type);
+		err = vfio_container_try_driver(container, drv->ops, type);
 		if (err > 0)
 			continue;
 		ret = err;
 		if (!ret)
 			break;
 	}
-	mutex_unlock(&vfio_models_lock);
+	mutex_unlock(&vfio_iommu_drivers_lock);
 	up_write(&container->lock);
 	return ret;
 }
 
 /*
- * Everything else is the model's: MAP_DMA, UNMAP_DMA, IOMMU_GET_INFO, ...
- * The call holds the model's state, not the container lock: the groups
- * may leave meanwhile, and the state outlives them until the call ends.
+ * Everything else is the IOMMU driver's: MAP_DMA, UNMAP_DMA, IOMMU_GET_INFO,
+ * ... The call holds the IOMMU driver's state, not the container lock: the
+ * groups may leave meanwhile, and the state outlives them until the call ends.
  */
-static long vfio_container_model_ioctl(struct vfio_container *container,
-				       unsigned int cmd, unsigned long arg)
+static long vfio_container_driver_ioctl(struct vfio_container *container,
+					unsigned int cmd, unsigned long arg)
 {
 	struct vfio_container_iommu *iommu;
 	long ret;
@@ -412,7 +412,7 @@ static long vfio_container_fops_ioctl(struct file *file, unsigned int cmd,
 	case VFIO_SET_IOMMU:
 		return vfio_container_set_iommu(container, arg);
 	default:
-		return vfio_container_model_ioctl(container, cmd, arg);
+		return vfio_container_driver_ioctl(container, cmd, arg);
 	}
 }
 
@@ -472,7 +472,7 @@ struct vfio_container *vfio_container_of_file(struct file *file)
  * @group: the group, whose lock the caller holds
  *
  * The group's DMA is claimed for userspace (-EPERM if a kernel driver or
- * another user has it) and, if the container has a model already, joins
+ * another user has it) and, if the container has an IOMMU driver already, joins
  * the container's page tables.
  *
  * Return: 0 or a negative errno.
@@ -521,7 +521,7 @@ out_unlock:
  * vfio_container_remove_group - the group leaves its container
  * @group: the group, whose lock the caller holds, with no device open
  *
- * The last group to leave takes the model with it: the container is back
+ * The last group to leave takes the IOMMU driver with it: the container is back
  * to the state of a fresh open.
  */
 void vfio_container_remove_group(struct vfio_group *group)
@@ -539,7 +539,7 @@ void vfio_container_remove_group(struct vfio_group *group)
 	list_del(&group->container_node);
 	group->container = NULL;
 	if (iommu && list_empty(&container->groups)) {
-		/* a model ioctl still running releases the state when it ends */
+		/* an ioctl still running in it releases the state when it ends */
 		RCU_INIT_POINTER(container->iommu, NULL);
 		vfio_container_iommu_put(iommu);
 	}
@@ -554,8 +554,8 @@ void vfio_container_remove_group(struct vfio_group *group)
  *	opened for the first time
  * @device: the device
  *
- * Called with the group's lock held.  The container must have a model; an
- * emulated device is registered with it.
+ * Called with the group's lock held.  The container must have an IOMMU driver;
+ * an emulated device is registered with it.
  *
  * Return: 0 or a negative errno.
  */
@@ -608,18 +608,18 @@ bool vfio_device_in_container(struct vfio_device *device)
 }
 
 /*
- * The services of the container's model to an emulated device's driver.
- * The device is open, so the group stays in the container and the model
- * stays chosen; the container lock is not taken, because the model calls
+ * The services of the container's IOMMU driver to an emulated device's driver.
+ * The device is open, so the group stays in the container and the IOMMU driver
+ * stays chosen; the container lock is not taken, because the IOMMU driver calls
  * back into the driver (dma_unmap) with its own locks held, and the
  * driver then unpins.
  */
 static const struct vfio_iommu_driver_ops *
-vfio_container_model_of(struct vfio_device *device, void **data)
+vfio_container_driver_of(struct vfio_device *device, void **data)
 {
 	struct vfio_container_iommu *iommu;
 
-	/* the open device keeps the group, so the group keeps the model */
+	/* the open device keeps the group, the group the IOMMU driver */
 	iommu = rcu_dereference_protected(device->group->container->iommu,
 					  READ_ONCE(device->open_count));
 	if (!iommu)
@@ -641,13 +641,13 @@ vfio_container_model_of(struct vfio_device *device, void **data)
 int vfio_container_pin_pages(struct vfio_device *device, dma_addr_t iova,
 			     int npage, int prot, struct page **pages)
 {
-	const struct vfio_iommu_driver_ops *model;
+	const struct vfio_iommu_driver_ops *drv;
 	void *data;
 
-	model = vfio_container_model_of(device, &data);
-	if (!model || !model->pin_pages)
+	drv = vfio_container_driver_of(device, &data);
+	if (!drv || !drv->pin_pages)
 		return -ENOTTY;
-	return model->pin_pages(data, device->group->iommu_group, iova, npage,
+	return drv->pin_pages(data, device->group->iommu_group, iova, npage,
 				prot, pages);
 }
 
@@ -660,12 +660,12 @@ int vfio_container_pin_pages(struct vfio_device *device, dma_addr_t iova,
 void vfio_container_unpin_pages(struct vfio_device *device, dma_addr_t iova,
 				int npage)
 {
-	const struct vfio_iommu_driver_ops *model;
+	const struct vfio_iommu_driver_ops *drv;
 	void *data;
 
-	model = vfio_container_model_of(device, &data);
-	if (!WARN_ON(!model || !model->unpin_pages))
-		model->unpin_pages(data, iova, npage);
+	drv = vfio_container_driver_of(device, &data);
+	if (!WARN_ON(!drv || !drv->unpin_pages))
+		drv->unpin_pages(data, iova, npage);
 }
 
 /**
@@ -681,16 +681,16 @@ void vfio_container_unpin_pages(struct vfio_device *device, dma_addr_t iova,
 int vfio_container_dma_rw(struct vfio_device *device, dma_addr_t iova,
 			  void *buf, size_t len, bool write)
 {
-	const struct vfio_iommu_driver_ops *model;
+	const struct vfio_iommu_driver_ops *drv;
 	void *data;
 
-	model = vfio_container_model_of(device, &data);
-	if (!model || !model->dma_rw)
+	drv = vfio_container_driver_of(device, &data);
+	if (!drv || !drv->dma_rw)
 		return -ENOTTY;
-	return model->dma_rw(data, iova, buf, len, write);
+	return drv->dma_rw(data, iova, buf, len, write);
 }
 
-/* ---- The module ----------------------------------------------------------- */
+/* ---- The module ---------------------------------------------------------- */
 
 int vfio_container_init(void)
 {
@@ -702,7 +702,7 @@ int vfio_container_init(void)
 		return ret;
 	}
 	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU)) {
-		ret = vfio_register_iommu_driver(&vfio_noiommu_model);
+		ret = vfio_register_iommu_driver(&vfio_noiommu_driver);
 		if (ret) {
 			misc_deregister(&vfio_container_dev);
 			return ret;
@@ -714,7 +714,7 @@ int vfio_container_init(void)
 void vfio_container_exit(void)
 {
 	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU))
-		vfio_unregister_iommu_driver(&vfio_noiommu_model);
+		vfio_unregister_iommu_driver(&vfio_noiommu_driver);
 	misc_deregister(&vfio_container_dev);
 }
 

@@ -219,7 +219,7 @@ static struct vfio_device *vfio_group_find_device(struct vfio_group *group,
 			found = ERR_PTR(match);
 			break;
 		}
-		if (match && vfio_device_get_user(device)) {
+		if (match && vfio_device_try_get_registration(device)) {
 			found = device;
 			break;
 		}
@@ -248,13 +248,13 @@ static long vfio_group_get_device_fd(void *data, void *karg, void __user *uname)
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
-		vfio_device_put_user(device);
+		vfio_device_put_registration(device);
 		return fd;
 	}
 	file = vfio_group_device_file(group, device);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
-		vfio_device_put_user(device);
+		vfio_device_put_registration(device);
 		return PTR_ERR(file);
 	}
 	fd_install(fd, file);
