@@ -373,8 +373,11 @@ static int vfio_device_register(struct vfio_device *device,
 		return ret;
 	ret = vfio_device_dma_coherent(device, type) ?
 	      vfio_device_go_live(device) : -EINVAL;
-	if (ret)
+	if (ret) {
+		/* never handed out, but it leaves the way every device does */
+		vfio_group_withdraw_device(device);
 		vfio_group_detach_device(device);
+	}
 	return ret;
 }
 

@@ -380,9 +380,10 @@ EXPORT_SYMBOL_GPL(vfio_combine_iova_ranges);
 
 /* ---- DMA for emulated devices ------------------------------------------- */
 
-static bool vfio_device_is_open(struct vfio_device *device)
+/* These are for a driver whose device is open: anything else is a bug. */
+static bool vfio_device_open_for_dma(struct vfio_device *device)
 {
-	return !WARN_ON_ONCE(!READ_ONCE(device->open_count));
+	return !WARN_ON_ONCE(!vfio_device_is_open(device));
 }
 
 /**
@@ -404,7 +405,7 @@ int vfio_pin_pages(struct vfio_device *device, dma_addr_t iova,
 	int ret;
 
 	if (!pages || npage <= 0 || npage > VFIO_PIN_PAGES_MAX_ENTRIES ||
-	    !vfio_device_is_open(device) || !device->ops->dma_unmap)
+	    !vfio_device_open_for_dma(device) || !device->ops->dma_unmap)
 		return -EINVAL;
 	if (vfio_device_in_container(device))
 		return vfio_container_pin_pages(device, iova, npage, prot, pages);
@@ -429,7 +430,7 @@ EXPORT_SYMBOL(vfio_pin_pages);
 void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage)
 {
 	if (WARN_ON(npage <= 0 || npage > VFIO_PIN_PAGES_MAX_ENTRIES) ||
-	    !vfio_device_is_open(device))
+	    !vfio_device_open_for_dma(device))
 		return;
 	if (vfio_device_in_container(device)) {
 		vfio_container_unpin_pages(device, iova, npage);
@@ -458,7 +459,7 @@ int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova, void *data,
 {
 	unsigned int flags = write ? IOMMUFD_ACCESS_RW_WRITE : 0;
 
-	if (!data || !len || !vfio_device_is_open(device))
+	if (!data || !len || !vfio_device_open_for_dma(device))
 		return -EINVAL;
 	if (vfio_device_in_container(device))
 		return vfio_container_dma_rw(device, iova, data, len, write);

@@ -249,6 +249,13 @@ struct file *vfio_device_file_create(struct vfio_device *device,
 				     const struct vfio_device_file_ops *ops,
 				     void *priv);
 void vfio_device_file_shutdown(struct vfio_device_file *df);
+
+/* Whether some file has the device open (stable while one of them runs). */
+static inline bool vfio_device_is_open(struct vfio_device *device)
+{
+	return READ_ONCE(device->open_count);
+}
+
 void vfio_kvm_slot_init(struct vfio_kvm_slot *slot);
 void vfio_kvm_slot_set(struct vfio_kvm_slot *slot, struct kvm *kvm);
 

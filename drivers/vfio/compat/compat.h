@@ -37,8 +37,8 @@ struct vfio_container;
  * @lock: protects the fields below it, up to @device_lock
  * @registered: devices registered in the group (changed under
  *	vfio_groups_lock too)
- * @leaving: devices of the group being unregistered; when every registered
- *	device is leaving, the group cannot be opened
+ * @leaving: devices of the group withdrawn and not yet detached; when
+ *	every registered device is leaving, the group cannot be opened
  * @opened_file: the one open group file, or NULL
  * @cdev_device_open_cnt: devices of the group bound through their cdevs;
  *	while non-zero the group cannot be opened, and while @opened_file is

@@ -399,21 +399,42 @@ static long vfio_container_driver_ioctl(struct vfio_container *container,
 	return ret;
 }
 
+/* The container's own ioctls take their argument by value, not a struct. */
+static long vfio_container_ioctl_version(void *data, void *karg,
+					 void __user *uarg)
+{
+	return VFIO_API_VERSION;
+}
+
+static long vfio_container_ioctl_extension(void *data, void *karg,
+					   void __user *uarg)
+{
+	return vfio_container_check_extension(data, (unsigned long)uarg);
+}
+
+static long vfio_container_ioctl_set_iommu(void *data, void *karg,
+					   void __user *uarg)
+{
+	return vfio_container_set_iommu(data, (unsigned long)uarg);
+}
+
+static const struct vfio_ioctl_op vfio_container_ioctls[] = {
+	VFIO_IOCTL_RAW(VFIO_GET_API_VERSION, vfio_container_ioctl_version),
+	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, vfio_container_ioctl_extension),
+	VFIO_IOCTL_RAW(VFIO_SET_IOMMU, vfio_container_ioctl_set_iommu),
+};
+
 static long vfio_container_fops_ioctl(struct file *file, unsigned int cmd,
 				      unsigned long arg)
 {
 	struct vfio_container *container = file->private_data;
+	const struct vfio_ioctl_op *op;
 
-	switch (cmd) {
-	case VFIO_GET_API_VERSION:
-		return VFIO_API_VERSION;
-	case VFIO_CHECK_EXTENSION:
-		return vfio_container_check_extension(container, arg);
-	case VFIO_SET_IOMMU:
-		return vfio_container_set_iommu(container, arg);
-	default:
-		return vfio_container_driver_ioctl(container, cmd, arg);
-	}
+	op = vfio_ioctl_find(vfio_container_ioctls,
+			     ARRAY_SIZE(vfio_container_ioctls), cmd);
+	if (op)
+		return vfio_ioctl_call(op, container, (void __user *)arg);
+	return vfio_container_driver_ioctl(container, cmd, arg);
 }
 
 static int vfio_container_fops_open(struct inode *inode, struct file *file)
@@ -621,7 +642,7 @@ vfio_container_driver_of(struct vfio_device *device, void **data)
 
 	/* the open device keeps the group, the group the IOMMU driver */
 	iommu = rcu_dereference_protected(device->group->container->iommu,
-					  READ_ONCE(device->open_count));
+					  vfio_device_is_open(device));
 	if (!iommu)
 		return NULL;
 	*data = iommu->data;

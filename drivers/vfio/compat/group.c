@@ -622,6 +622,7 @@ int vfio_group_attach_device(struct vfio_device *device,
 			 "vfio: no IOMMU isolates this device; kernel tainted\n");
 	}
 	device->group = group;
+	INIT_LIST_HEAD(&device->group_next);
 	return 0;
 }
 
@@ -642,7 +643,7 @@ void vfio_group_detach_device(struct vfio_device *device)
 
 	mutex_lock(&vfio_groups_lock);
 	mutex_lock(&group->lock);
-	group->leaving -= device->unregistering;
+	group->leaving--;
 	if (--group->registered) {
 		mutex_unlock(&group->lock);
 		mutex_unlock(&vfio_groups_lock);
@@ -680,15 +681,17 @@ void vfio_group_publish_device(struct vfio_device *device)
 }
 
 /**
- * vfio_group_withdraw_device - an unregistering device is no longer handed out
- * @device: the device
+ * vfio_group_withdraw_device - a leaving device is no longer handed out
+ * @device: the device, published or not
+ *
+ * Every device that leaves its group is withdrawn before it is detached.
  */
 void vfio_group_withdraw_device(struct vfio_device *device)
 {
 	struct vfio_group *group = device->group;
 
 	mutex_lock(&group->device_lock);
-	list_del(&device->group_next);
+	list_del_init(&device->group_next);
 	mutex_unlock(&group->device_lock);
 
 	/* a group whose devices are all leaving cannot be opened any more */

@@ -13,6 +13,8 @@ series.txt (next to this file).
    writing new ones, so BASE is never modified).
 2. Branch "export": one commit per block of series.txt, made from the
    files of REPO; git format-patch writes them, with a cover letter, to OUT.
+   A file that several patches build up ("part:" lines) is written at each
+   patch without the parts of the patches after it.
 3. Branch "verify": base plus "git am" of the patches in OUT.  Its tree
    must be the export's tree, and every file of REPO the series exports
    must be in exactly one patch.
@@ -20,6 +22,7 @@ series.txt (next to this file).
 WORK/src is left at "verify", ready to build.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,7 +57,8 @@ def parse(path):
         if cur is None:
             if line.startswith('#') or not line.strip():
                 continue
-            cur = {'files': [], 'remove': [], 'index': [], 'entry': [], 'msg': []}
+            cur = {'files': [], 'remove': [], 'index': [], 'entry': [], 'part': [],
+                   'msg': []}
         if line == '---':
             if cur:
                 cur['msg'] = '\n'.join(cur['msg']).strip() + '\n'
@@ -62,7 +66,11 @@ def parse(path):
             cur = None
             continue
         key, _, rest = line.partition(': ')
-        if not cur['msg'] and key in ('files', 'remove', 'index', 'entry'):
+        if not cur['msg'] and key == 'part':
+            fname, _, spec = rest.partition(' ')
+            first, _, last = spec.strip().partition(' .. ')
+            cur['part'].append((fname, first, last or None))
+        elif not cur['msg'] and key in ('files', 'remove', 'index', 'entry'):
             cur[key].append(rest.split())
         else:
             cur['msg'].append(line)
@@ -140,20 +148,86 @@ def add_entry(repo, src, fname, before):
     replace(src, fname, '\n'.join(lines).encode())
 
 
+def find(lines, regex, start, fname, unique=True):
+    """The line at or after start that regex matches: the only one, or
+    the first."""
+    hits = [i for i in range(start, len(lines)) if re.search(regex, lines[i])]
+    if not hits or (unique and len(hits) != 1):
+        die(f'part of {fname}: /{regex}/ matches {len(hits)} lines, not one')
+    return hits[0]
+
+
+def part_lines(lines, fname, first, last):
+    """The lines a part names: the line /first/ through the line /last/;
+    without /last/, a line at the margin with the indented lines after it
+    (a Kconfig entry, say, with the blank lines inside its help), or one
+    indented line alone."""
+    i = find(lines, first, 0, fname)
+    if last:
+        j = find(lines, last, i, fname, unique=False)
+    elif lines[i][:1] in (' ', '\t'):
+        j = i
+    else:
+        j = i
+        while j + 1 < len(lines) and (not lines[j + 1].strip() or
+                                      lines[j + 1][:1] in (' ', '\t')):
+            j += 1
+        while j > i and not lines[j].strip():
+            j -= 1
+    return set(range(i, j + 1))
+
+
+def without(data, fname, parts):
+    """data without the lines of parts; a blank line the removal leaves
+    next to another blank line (or at the top) goes too."""
+    lines = data.decode().split('\n')
+    drop = set()
+    for first, last in parts:
+        named = part_lines(lines, fname, first, last)
+        if named & drop:
+            die(f'parts of {fname} overlap at /{first}/')
+        drop |= named
+    out = []
+    for i, line in enumerate(lines):
+        if i in drop:
+            continue
+        seam = i > 0 and i - 1 in drop
+        if seam and not line.strip() and (not out or not out[-1].strip()):
+            continue
+        out.append(line)
+    return '\n'.join(out).encode()
+
+
 def export(repo, src, blocks, files, out):
     git(src, 'checkout', '-q', '-f', '-B', 'export', 'base')
     git(src, 'clean', '-q', '-f', '-d', '-x')
     used = {}
+    # parts[f]: (patch, first, last) of each part of f
+    parts = {}
+    for n, b in enumerate(blocks, 1):
+        for fname, first, last in b['part']:
+            parts.setdefault(fname, []).append((n, first, last))
     for n, b in enumerate(blocks, 1):
         for paths in b['files']:
             for f in expand(repo, paths, files):
                 if f in used:
                     die(f'{f} is in patches {used[f]} and {n}')
                 used[f] = n
-                with open(os.path.join(repo, f), 'rb') as fh:
-                    replace(src, f, fh.read())
-                mode = os.stat(os.path.join(repo, f)).st_mode & 0o777
-                os.chmod(os.path.join(src, f), mode)
+        for f, fparts in parts.items():
+            if f not in used or used[f] > n:
+                if any(p == n for p, _, _ in fparts):
+                    die(f'patch {n} adds a part of {f} before a patch adds {f}')
+                continue
+            if used[f] == n and any(p <= n for p, _, _ in fparts):
+                die(f'a part of {f} is in the patch that adds it ({n})')
+        for f in (f for f, p in used.items() if p == n or
+                  (f in parts and any(q == n for q, _, _ in parts[f]))):
+            with open(os.path.join(repo, f), 'rb') as fh:
+                data = fh.read()
+            later = [(a, z) for q, a, z in parts.get(f, []) if q > n]
+            replace(src, f, without(data, f, later) if later else data)
+            mode = os.stat(os.path.join(repo, f)).st_mode & 0o777
+            os.chmod(os.path.join(src, f), mode)
         for paths in b['remove']:
             for f in paths:
                 if not os.path.exists(os.path.join(src, f)):
@@ -173,7 +247,7 @@ def export(repo, src, blocks, files, out):
     shutil.rmtree(out, ignore_errors=True)
     git(src, 'format-patch', '-q', '--cover-letter', '-o', out, 'base..export',
         env=IDENTITY)
-    cover(out, len(blocks))
+    cover(src, out, len(blocks))
 
 
 def commit(src, msg):
@@ -182,21 +256,27 @@ def commit(src, msg):
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def cover(out, count):
-    """Fill in the cover letter format-patch leaves blank."""
-    path = sorted(os.listdir(out))[0]
-    path = os.path.join(out, path)
+def cover(src, out, count):
+    """Fill in the cover letter format-patch leaves blank, from
+    cover-letter.txt (subject, blank line, text) and the patches' sizes."""
+    with open(os.path.join(HERE, 'cover-letter.txt')) as f:
+        subject, _, blurb = f.read().partition('\n\n')
+    sizes = []
+    revs = git(src, 'rev-list', '--reverse', 'base..export', capture=True).split()
+    for n, rev in enumerate(revs, 1):
+        title = git(src, 'log', '-1', '--format=%s', rev, capture=True)
+        stat = git(src, 'diff', '--shortstat', rev + '^', rev, capture=True)
+        plus = re.search(r'(\d+) insertion', stat)
+        minus = re.search(r'(\d+) deletion', stat)
+        sizes.append(f'  {n:2}/{count} +{plus.group(1) if plus else 0:<5} '
+                     f'-{minus.group(1) if minus else 0:<5} {title}')
+    blurb = (blurb.rstrip('\n') + '\n\n'
+             f'It applies to Debian\'s linux-source-6.12 tree ({count} patches;'
+             ' lines added and removed):\n\n' + '\n'.join(sizes))
+    path = os.path.join(out, sorted(os.listdir(out))[0])
     text = open(path).read()
-    text = text.replace('*** SUBJECT HERE ***',
-                        'vfio: a core built around the device, with the group and container on top')
-    text = text.replace('*** BLURB HERE ***', (
-        'This series replaces the VFIO core with one designed around the device\n'
-        'and its character device bound to iommufd, keeps the legacy group and\n'
-        'container as a thin layer on top (drivers/vfio/compat/), and adds the\n'
-        'selftests and the QEMU-based harness that check it.  The UAPI and the\n'
-        'in-kernel API are unchanged; every in-tree user builds as before.\n'
-        '\n'
-        f'It applies to Debian\'s linux-source-6.12 tree ({count} patches).'))
+    text = text.replace('*** SUBJECT HERE ***', subject.strip())
+    text = text.replace('*** BLURB HERE ***', blurb)
     with open(path, 'w') as f:
         f.write(text)
 

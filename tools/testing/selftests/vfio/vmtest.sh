@@ -19,7 +19,8 @@
 #              itself with one assertion inverted (-t: those programs' tests)
 #     series   export this tree as a patch series (series.txt) to
 #              build/patches, git am it onto a git tree of the pristine
-#              sources and build the result (part of check)
+#              sources and build the result (part of check), then
+#              build the in-tree VFIO users at every patch of it
 #   (demo, shell and mutate use the "full" variant, or "cdev-only" while
 #   this side cannot build "full")
 #   options:
@@ -912,6 +913,40 @@ series()
 	log "patch series: $(find "$WORK/patches" -name '0*.patch' ! -name '0000-*' | wc -l) patches in $WORK/patches apply to the pristine tree and build"
 }
 
+# Every prefix of the series builds: the series tree is checked out at
+# each patch that touches the kernel and the in-tree VFIO users are built
+# in the compile configuration, in one build directory, so that each step
+# rebuilds what its patch changed (ccache has the rest).  A patch that
+# leaves out a Kconfig symbol leaves it out of the configuration too.
+series_prefixes()
+{
+	local tree="$WORK/series/src" out="$WORK/series/out/compile" c n=0 subj
+	configure series compile
+	cp "$out/.config" "$out/config.all"
+	for c in $(git -C "$tree" rev-list --reverse base..verify); do
+		n=$((n + 1))
+		subj=$(git -C "$tree" log -1 --format=%s "$c")
+		if git -C "$tree" diff --quiet "$c^" "$c" -- drivers include virt arch samples; then
+			log "series: patch $n does not change the kernel ($subj)"
+			continue
+		fi
+		git -C "$tree" checkout -q "$c"
+		cp "$out/config.all" "$out/.config"
+		make -s -C "$tree" O="$out" ARCH=$ARCH olddefconfig
+		build_targets series compile "prefix-$n" "${COMPILE_DIRS[@]}" ||
+			{ tail -n 40 "$out/prefix-$n.log"; git -C "$tree" checkout -q verify;
+			  die "the series does not build at patch $n ($subj)"; }
+		if grep -E 'warning:|error:' "$out/prefix-$n.log" |
+		   grep -E 'drivers/vfio|include/(uapi/)?linux/vfio'; then
+			git -C "$tree" checkout -q verify
+			die "the series warns at patch $n ($subj)"
+		fi
+		log "series: patch $n builds ($subj)"
+	done
+	git -C "$tree" checkout -q verify
+	cp "$out/config.all" "$out/.config"
+}
+
 # One mutant per test (mutate.py), built like the tests themselves.
 make_mutants()
 {
@@ -1001,6 +1036,7 @@ main()
 		;;
 	series)
 		series
+		series_prefixes
 		;;
 	demo)
 		v=$(main_variant)
