@@ -237,6 +237,13 @@ fragments()
 	full|faults)
 		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
 		     "$SELFDIR/config.faults" ;;
+	# the other built-in variants carry it too, unused (vm-init.sh runs
+	# the sweep in full only): it changes what nearly every file of the
+	# kernel preprocesses to, so with it ccache builds them from full's
+	# objects instead of from scratch
+	cdev-only|iommufd-container)
+		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
+		     "$SELFDIR/config.faults" "$SELFDIR/config.$variant" ;;
 	# the compile check builds, never boots: no debug options; both sides
 	# leave out the legacy layers while our tree does not have them
 	compile)
