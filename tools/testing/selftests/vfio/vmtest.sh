@@ -256,8 +256,11 @@ fragments()
 		     "$SELFDIR/config.$variant" ;;
 	esac
 	# the registration benchmark (KUnit) and the test driver exist only
-	# in our tree (config.ours.<variant> adapts them to a variant)
-	if [ "$variant" != compile ] && [ "$(core_of "$side")" = ours ]; then
+	# in our tree (config.ours.<variant> adapts them to a variant); the
+	# series tree is ours too, and must configure like it: KUNIT alone
+	# changes task_struct, and with it what ccache can share
+	if [ "$variant" != compile ] &&
+	   { [ "$side" = series ] || [ "$(core_of "$side")" = ours ]; }; then
 		echo "$SELFDIR/config.ours"
 		[ ! -f "$SELFDIR/config.ours.$variant" ] || echo "$SELFDIR/config.ours.$variant"
 	fi
