@@ -10,7 +10,8 @@ TESTS ?=
 
 vmtest_args = -s $(SIDE) -v $(VARIANTS) $(if $(TESTS),-t $(TESTS))
 
-.PHONY: run demo check reference build shell patches deps clean faults
+.PHONY: run demo check reference build shell patches deps clean faults \
+	base modules modules_install modules_clean dkms dkms_remove
 
 # The main job: build the kernel and boot it with the edu DMA demo.
 run demo:
@@ -46,5 +47,50 @@ patches:
 deps:
 	$(VMTEST) deps
 
-clean:
+clean: modules_clean
 	rm -rf build
+
+# ---- the external build (Kbuild, Kconfig): the cdev on a distribution kernel
+#
+# The modules of this tree for an installed kernel without iommufd, such as
+# Debian's 6.12 (README.md, "Debian's kernel").  The base tree's files they
+# need come from linux-source-6.12 (BASE_SRC: its tarball or an unpacked
+# tree) into base/.
+KDIR ?= /lib/modules/$(shell uname -r)/build
+BASE_SRC ?= /usr/src/linux-source-6.12.tar.xz
+DKMS_NAME := vfio-cdev
+DKMS_VERSION := $(shell git -C $(CURDIR) log -1 --format=6.12.%cd.%h --date=format:%Y%m%d 2>/dev/null || echo 6.12.0)
+DKMS_SRC := /usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
+# what a DKMS source tree is made of
+OOT_FILES := Kbuild Kconfig dkms.conf oot drivers/vfio include base
+
+base:
+	sh oot/stage-base.sh $(CURDIR) $(BASE_SRC)
+
+base/drivers/iommu/iommufd/main.c:
+	sh oot/stage-base.sh $(CURDIR) $(BASE_SRC)
+
+modules: base/drivers/iommu/iommufd/main.c
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# into /lib/modules/<version>/updates, ahead of the kernel's own
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+modules_clean:
+	[ ! -d $(KDIR) ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf base oot-config.h oot.config
+
+# The source tree under /usr/src for DKMS, registered, built and installed
+# for KDIR's kernel; DKMS rebuilds it for every kernel installed later.
+dkms: base/drivers/iommu/iommufd/main.c
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	cp -a --parents $(OOT_FILES) $(DKMS_SRC)/
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(DKMS_VERSION)"/' $(DKMS_SRC)/dkms.conf
+	dkms add $(DKMS_NAME)/$(DKMS_VERSION)
+	dkms install $(DKMS_NAME)/$(DKMS_VERSION) -k $(notdir $(patsubst %/build,%,$(KDIR))) \
+		--kernelsourcedir $(KDIR)
+
+dkms_remove:
+	dkms remove $(DKMS_NAME)/$(DKMS_VERSION) --all
+	rm -rf $(DKMS_SRC)

@@ -57,6 +57,9 @@ bind_edus()
 # The modular variant: the VFIO modules and the ones that use them, loaded
 # at boot and unloaded and loaded again after the suite.
 MODULES="vfio_pci vfio_iommu_type1 mtty vfio_selftest"
+# Debian's kernel (the debian variant) loads nothing by itself: the e1000's
+# driver and KVM come first, from its own modules
+[ "$VARIANT" = debian ] && MODULES="e1000 kvm_amd $MODULES"
 UNLOAD="vfio_pci vfio_pci_core mtty vfio_selftest mdev vfio_iommu_type1 vfio iommufd"
 
 load_modules()
@@ -82,6 +85,7 @@ modules_cycle()
 {
 	local m left
 	say "# selftests: vfio: modules"
+	[ "$VARIANT" = debian ] && debian_ours
 	for m in $UNLOAD; do
 		rmmod "$m" > /dev/console 2>&1 || say "# rmmod $m failed"
 	done
@@ -102,6 +106,25 @@ modules_cycle()
 	fi
 }
 
+# The VFIO modules loaded on Debian's kernel are the ones in updates/ (this
+# tree's, installed by DKMS), not the kernel's own, which are there too.
+debian_ours()
+{
+	local m f bad=
+	for m in vfio iommufd vfio_iommu_type1 vfio-pci-core vfio-pci mdev; do
+		f=$(find /lib/modules/"$(uname -r)"/updates -name "$m.ko")
+		if [ -z "$f" ] || [ "$(modinfo -F srcversion "$f")" != \
+		     "$(cat /sys/module/"$(echo "$m" | tr - _)"/srcversion 2>/dev/null)" ]; then
+			bad="$bad $m"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		say "ok 0 modules: the VFIO modules loaded are DKMS's, from updates/"
+	else
+		say "not ok 0 modules: not loaded from updates/:$bad"
+	fi
+}
+
 finish()
 {
 	# Two scans: kmemleak reports an object only once it has been seen
@@ -112,7 +135,7 @@ finish()
 	poweroff -f
 }
 
-[ "$VARIANT" = modules ] && load_modules
+case "$VARIANT" in modules|debian) load_modules ;; esac
 bind_edus
 ls -l /dev/vfio /dev/vfio/devices > /dev/console 2>&1
 
@@ -178,5 +201,7 @@ for t in $(cat /vfio/run_list); do
 		say "not ok 0 $t exited with $rc" ;;
 	esac
 done
-[ "$VARIANT" = modules ] && [ "$MODE" = iommu ] && [ -z "$ONLY" ] && modules_cycle
+case "$VARIANT" in
+modules|debian) [ "$MODE" = iommu ] && [ -z "$ONLY" ] && modules_cycle ;;
+esac
 finish

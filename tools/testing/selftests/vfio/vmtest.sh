@@ -84,7 +84,7 @@ OVERLAY_DIRS=(drivers include tools Documentation samples virt)
 
 APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essential
 	  flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync
-	  sparse python3 git dwarves)
+	  sparse python3 git dwarves dkms)
 
 log() { printf '[vmtest] %s\n' "$*" >&2; }
 die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
@@ -332,6 +332,12 @@ make_kernel()
 	local side=$1 variant=$2
 	local out="$WORK/$side/out/$variant"
 
+	if [ "$variant" = debian ]; then
+		[ "$side" = ours ] || die "the debian variant runs this tree's modules only"
+		make_debian
+		return
+	fi
+
 	configure "$side" "$variant"
 	log "building $side/$variant"
 	build_targets "$side" "$variant" build bzImage \
@@ -485,6 +491,133 @@ add_l2()
 	cp "$dir/package" "$root/qemu10/l2/version"
 }
 
+# The "debian" variant: Debian's own 6.12 kernel, which has no iommufd
+# (# CONFIG_IOMMUFD is not set), with this tree's modules built against its
+# headers as a Debian user builds them (Kbuild, Kconfig, dkms.conf at the
+# top of the repository).  The image, headers and kbuild packages of the
+# release of linux-source-6.12 (or the newest the archive has) are
+# downloaded and unpacked under build/debian, never installed.
+DEBIAN_FLAVOUR=amd64
+# the stock modules the guest loads (with what they depend on), and the
+# stock VFIO modules, which must lose to ours in updates/
+DEBIAN_STOCK=(e1000 kvm_amd vfio vfio_iommu_type1 vfio-pci-core vfio-pci mdev)
+# what only the tests need, built with the modules but not shipped by DKMS
+DEBIAN_TEST_OPTS=(CONFIG_VFIO_SELFTEST=m CONFIG_SAMPLE_VFIO_MDEV_MTTY=m)
+DEBIAN_TEST_MODULES=(vfio_selftest mtty)
+
+stage_debian()
+{
+	local dir="$WORK/debian" ver abi pkgs d
+	ver=$(pkg_version)
+	abi=${ver%%-*}+deb12
+	apt-cache show "linux-image-$abi-$DEBIAN_FLAVOUR-unsigned" > /dev/null 2>&1 ||
+		abi=$(apt-cache search --names-only "^linux-image-6\\.12\\..*+deb12-$DEBIAN_FLAVOUR-unsigned\$" |
+		      cut -d' ' -f1 | sort -V | tail -n 1 |
+		      sed "s/^linux-image-\\(.*\\)-$DEBIAN_FLAVOUR-unsigned\$/\\1/")
+	[ -n "$abi" ] || die "no Debian 6.12 $DEBIAN_FLAVOUR kernel in the archive"
+	[ "$(cat "$dir/package" 2>/dev/null)" = "$abi" ] && return 0
+	pkgs=("linux-image-$abi-$DEBIAN_FLAVOUR-unsigned" "linux-headers-$abi-$DEBIAN_FLAVOUR"
+	      "linux-headers-$abi-common" "linux-kbuild-$abi")
+	log "staging Debian's kernel $abi-$DEBIAN_FLAVOUR (downloaded, not installed)"
+	rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/root"
+	(cd "$dir/debs" && apt_download "$dir/download.log" "${pkgs[@]}") ||
+		{ cat "$dir/download.log"; die "cannot download ${pkgs[*]}"; }
+	for d in "$dir"/debs/*.deb; do
+		dpkg-deb -x "$d" "$dir/root"
+	done
+	rm -rf "$dir/debs"
+	# the headers include the common part by its installed path
+	sed -i "s#/usr/src/#$dir/root/usr/src/#" \
+		"$dir/root/usr/src/linux-headers-$abi-$DEBIAN_FLAVOUR/Makefile"
+	echo "$abi" > "$dir/package"
+}
+
+# The files of this repository that make up the external build.
+oot_files()
+{
+	(cd "$REPO" && git ls-files -co --exclude-standard -- Kbuild Kconfig dkms.conf oot \
+		drivers/vfio include)
+}
+
+# Build the modules for Debian's kernel twice: with make, as README.md
+# says, with the test modules; and through DKMS (dkms.conf), whose modules
+# the guest loads from updates/, next to the stock ones they replace.  The
+# guest's kernel is $WORK/ours/out/debian/arch/x86/boot/bzImage like any
+# other variant's; its .config is Debian's with Kbuild's choices.
+make_debian()
+{
+	local dir="$WORK/debian" out="$WORK/ours/out/debian" abi kver hdr mod dk ver
+	local root lib m f deps syms
+	stage_debian
+	abi=$(cat "$dir/package")
+	kver=$abi-$DEBIAN_FLAVOUR
+	hdr="$dir/root/usr/src/linux-headers-$kver"
+	mod="$dir/mod"
+	log "building ours/debian: the modules for $kver"
+	rm -rf "$mod" "$out" && mkdir -p "$mod" "$out/arch/x86/boot"
+	oot_files | rsync -a --files-from=- "$REPO/" "$mod/"
+	sh "$REPO/oot/stage-base.sh" "$mod" "$WORK/upstream/src"
+
+	# DKMS first, from a copy of the source tree as "make dkms" makes it
+	dk="$dir/dkms"
+	ver=6.12.vmtest
+	rm -rf "$dk" && mkdir -p "$dk/tree" "$dk/src" "$dk/install/$kver"
+	cp -a "$mod" "$dk/src/vfio-cdev-$ver"
+	sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$ver\"/" "$dk/src/vfio-cdev-$ver/dkms.conf"
+	{ dkms --dkmstree "$dk/tree" --sourcetree "$dk/src" --installtree "$dk/install" \
+		add "vfio-cdev/$ver" &&
+	  dkms --dkmstree "$dk/tree" --sourcetree "$dk/src" --installtree "$dk/install" \
+		install "vfio-cdev/$ver" -k "$kver" --kernelsourcedir "$hdr" --no-depmod; } \
+		> "$out/dkms.log" 2>&1 ||
+		{ cat "$out/dkms.log" "$dk"/tree/vfio-cdev/$ver/build/make.log 2>/dev/null | tail -n 60
+		  die "dkms cannot build or install the modules for $kver"; }
+
+	CCACHE_BASEDIR="$WORK" CCACHE_NOHASHDIR=1 DEBIAN_KERNEL_USE_CCACHE=1 \
+	make -C "$hdr" M="$mod" -j"$JOBS" "${DEBIAN_TEST_OPTS[@]}" modules \
+		> "$out/build.log" 2>&1 ||
+		{ tail -n 60 "$out/build.log"; die "the modules do not build for $kver"; }
+	if grep -E 'warning:|error:|WARNING:' "$out/build.log"; then
+		die "the modules for $kver build with warnings"
+	fi
+
+	# the guest's /lib/modules: ours in updates/ (DKMS's, and the test
+	# modules), the stock ones in kernel/
+	root="$out/modroot"
+	lib="$root/lib/modules/$kver"
+	mkdir -p "$lib/updates"
+	cp -a "$dk/install/$kver/updates/." "$lib/updates/"
+	for m in "${DEBIAN_TEST_MODULES[@]}"; do
+		cp "$mod/$m.ko" "$lib/updates/"
+	done
+	deps=("${DEBIAN_STOCK[@]}")
+	while [ ${#deps[@]} -gt 0 ]; do
+		m=${deps[0]}
+		deps=("${deps[@]:1}")
+		f=$(cd "$dir/root/lib/modules/$kver" &&
+		    find kernel -name "$m.ko.xz" -o -name "${m//_/-}.ko.xz" | head -n 1)
+		[ -n "$f" ] || die "Debian's $kver has no module $m"
+		[ -f "$lib/${f%.xz}" ] && continue
+		mkdir -p "$lib/$(dirname "$f")"
+		xz -dc "$dir/root/lib/modules/$kver/$f" > "$lib/${f%.xz}"
+		IFS=, read -r -a f <<< "$(modinfo -F depends "$lib/${f%.xz}")"
+		deps+=("${f[@]}")
+	done
+	cp "$dir"/root/lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$lib/"
+	# DKMS compresses like the kernel does; busybox's modprobe does not
+	# decompress
+	find "$lib/updates" -name '*.ko.xz' -exec xz -d {} +
+	find "$lib/updates" -name '*.ko' -exec strip --strip-debug {} +
+	depmod -b "$root" "$kver" || die "depmod fails on the modules for $kver"
+
+	cp "$dir"/root/boot/vmlinuz-"$kver" "$out/arch/x86/boot/bzImage"
+	syms=$(sed -e 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1/' -e 's/=.*//' "$mod/oot.config" |
+	       paste -sd'|')
+	{ grep -vE "^(# )?($syms)(=| is not set)" "$dir/root/boot/config-$kver"
+	  cat "$mod/oot.config"; } > "$out/.config"
+	(cd "$mod" && ls -l -- *.ko) > "$out/modules.txt"
+	log "ours/debian: $(ls "$lib"/updates/*.ko "$lib"/updates/*/*.ko 2>/dev/null | wc -l) modules of ours for $kver in updates/ (DKMS: $(find "$dk/install/$kver/updates" -name '*.ko' | wc -l))"
+}
+
 # DPDK's testpmd for vfio_dpdk_test.  Debian ships it in dpdk-dev, whose
 # dependencies (rdma-core, udev, systemd) have no place on a build host:
 # the packages are downloaded and unpacked under build/dpdk instead, never
@@ -591,7 +724,9 @@ make_initramfs()
 		vfio_text_span "$(dirname "$config")" > "$root/vfio/vfio-text"
 	fi
 	# a modular kernel's modules, for the guest to load and unload
-	if grep -q '^CONFIG_MODULES=y' "$config"; then
+	if [ -d "$(dirname "$config")/modroot" ]; then
+		cp -a "$(dirname "$config")/modroot/." "$root/"
+	elif grep -q '^CONFIG_MODULES=y' "$config"; then
 		make -s -C "$(dirname "$config")" INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
 			modules_install > "$(dirname "$config")/modules_install.log" 2>&1 ||
 			{ cat "$(dirname "$config")/modules_install.log"; die "modules_install failed"; }
