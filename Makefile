@@ -5,12 +5,12 @@
 
 VMTEST := tools/testing/selftests/vfio/vmtest.sh
 SIDE ?= ours
-VARIANTS ?= full,cdev-only,iommufd-container,modules
+VARIANTS ?= full,cdev-only,iommufd-container,modules,debian
 TESTS ?=
 
 vmtest_args = -s $(SIDE) -v $(VARIANTS) $(if $(TESTS),-t $(TESTS))
 
-.PHONY: run demo check reference build shell patches deps clean faults \
+.PHONY: run demo check reference build shell patches matrix deps clean faults \
 	base modules modules_install modules_clean dkms dkms_remove
 
 # The main job: build the kernel and boot it with the edu DMA demo.
@@ -39,6 +39,11 @@ build:
 
 shell:
 	$(VMTEST) -s $(SIDE) shell
+
+# The Kconfig matrix (vmtest.sh's MATRIX), each entry built with modpost.
+MATRIX ?=
+matrix:
+	MATRIX_ENTRIES=$(MATRIX) $(VMTEST) matrix
 
 # The tree as a patch series in build/patches, checked to apply and build.
 patches:

@@ -257,6 +257,44 @@ TEST_F(cdev, attach_hwpt)
 	EXPECT_EQ(0, vt_destroy(self->iommufd, hwpt));
 }
 
+/*
+ * IOMMU dirty tracking is offered exactly where IOMMU_GET_HW_INFO says it
+ * is, and never by a kernel whose IOMMU drivers were built without IOVA
+ * bitmaps (CONFIG_IOMMUFD_DRIVER=n: Debian's, with this tree's modules),
+ * since they would record nothing.
+ */
+TEST_F(cdev, hwpt_dirty_tracking_as_reported)
+{
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+	};
+	struct iommu_hwpt_set_dirty_tracking set = {
+		.size = sizeof(set),
+		.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+	};
+	__u32 devid;
+	int ret;
+
+	ASSERT_EQ(0, vt_bind(self->fd, self->iommufd, &devid));
+	info.dev_id = devid;
+	ASSERT_EQ(0, ioctl(self->iommufd, IOMMU_GET_HW_INFO, &info));
+	if (!vt_kconfig("CONFIG_IOMMUFD_DRIVER"))
+		EXPECT_FALSE(info.out_capabilities & IOMMU_HW_CAP_DIRTY_TRACKING);
+	alloc.dev_id = devid;
+	alloc.pt_id = self->ioas;
+	ret = ioctl(self->iommufd, IOMMU_HWPT_ALLOC, &alloc) ? -errno : 0;
+	if (!(info.out_capabilities & IOMMU_HW_CAP_DIRTY_TRACKING)) {
+		EXPECT_EQ(-EOPNOTSUPP, ret);
+		return;
+	}
+	ASSERT_EQ(0, ret);
+	set.hwpt_id = alloc.out_hwpt_id;
+	EXPECT_EQ(0, ioctl(self->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set));
+	EXPECT_EQ(0, vt_destroy(self->iommufd, alloc.out_hwpt_id));
+}
+
 TEST_F(cdev, attach_rejects_bad_input)
 {
 	struct vfio_device_attach_iommufd_pt at = {

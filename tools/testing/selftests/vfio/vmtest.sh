@@ -17,6 +17,9 @@
 #              (errors or added warnings fail; part of check)
 #     mutate   prove every test can fail: run each against a mutant of
 #              itself with one assertion inverted (-t: those programs' tests)
+#     matrix   build the Kconfig matrix (MATRIX: VFIO=m/y with and without
+#              iommufd, without each optional layer) with modpost, no
+#              warnings allowed (part of check; MATRIX_ENTRIES=a,b: only those)
 #     series   export this tree as a patch series (series.txt) to
 #              build/patches, git am it onto a git tree of the pristine
 #              sources and build the result (part of check), then
@@ -26,7 +29,8 @@
 #   options:
 #     -s SIDE      ours (default) or upstream (the pristine base: reference)
 #     -v LIST      comma separated variants (default: full,cdev-only,iommufd-container,
-#                  modules; "faults" is make faults' variant)
+#                  modules,debian; "faults" is make faults' variant; debian,
+#                  Debian's own kernel with our modules, is ours only)
 #     -t LIST      comma separated test programs to run (default: all)
 #     -j N         parallel make jobs (default: nproc)
 #     -n           check without the lint, compile and series steps (for
@@ -51,7 +55,7 @@ REPO=$(cd "$SELFDIR/../../../.." && pwd)
 WORK=${VFIO_VMTEST_DIR:-$REPO/build}
 TIMEOUT=${VFIO_VMTEST_TIMEOUT:-1500}
 SIDE=ours
-VARIANTS=full,cdev-only,iommufd-container,modules
+VARIANTS=full,cdev-only,iommufd-container,modules,debian
 TESTS=
 JOBS=$(nproc)
 QUIET=1
@@ -89,7 +93,7 @@ APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essentia
 log() { printf '[vmtest] %s\n' "$*" >&2; }
 die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '4,44p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '4,49p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 install_deps()
 {
@@ -929,12 +933,27 @@ noiommu_selected()
 	return 1
 }
 
+# The variants of $VARIANTS this side runs: debian (Debian's kernel with
+# this tree's modules) has no upstream side.
+side_variants()
+{
+	local v list
+	IFS=, read -r -a list <<< "$VARIANTS"
+	for v in "${list[@]}"; do
+		if [ "$v" = debian ] && [ "$SIDE" != ours ]; then
+			log "$SIDE/debian: not run (the debian variant is this tree's modules on Debian's kernel)"
+			continue
+		fi
+		echo "$v"
+	done
+}
+
 run_variants()
 {
 	local modes=("$@") variant mode line tp=0 tf=0 ts=0 tx=0 p f s x
 	local summary=()
 	local vside note
-	IFS=, read -r -a vlist <<< "$VARIANTS"
+	mapfile -t vlist < <(side_variants)
 	for variant in "${vlist[@]}"; do
 		make_kernel "$(variant_side "$SIDE" "$variant")" "$variant"
 	done
@@ -943,6 +962,7 @@ run_variants()
 		lint
 		[ "$(core_of ours)" = upstream ] || compile_check
 		[ "$(core_of ours)" = upstream ] || series
+		[ "$(core_of ours)" = upstream ] || matrix "${MATRIX_ENTRIES:-$MATRIX_CHECK}"
 	fi
 	for variant in "${vlist[@]}"; do
 		vside=$(variant_side "$SIDE" "$variant")
@@ -996,6 +1016,74 @@ compile_check()
 		die "our tree adds warnings to the in-tree VFIO users"
 	fi
 	log "in-tree VFIO users: built with no errors and no new warnings ($(wc -l < "$WORK/ours/out/compile/warnings") upstream warnings, none added)"
+}
+
+# The Kconfig matrix: configurations no variant boots, each built whole
+# (vmlinux and modules, so modpost sees every module's imports) from
+# config.vm, config and config.matrix (modules, and pds-vfio-pci, a driver
+# that selects IOMMUFD_DRIVER) with the entry's symbols on top.  All of
+# them build in one directory, one after the other, so each recompiles only
+# what its symbols change.  An entry is its name and its symbols; "-SYM"
+# asks for SYM to be off.  VFIO_VIRQFD has no prompt: it is off when no
+# driver selects it.
+MATRIX=(
+	"cdev-n -VFIO_DEVICE_CDEV"
+	"group-n -VFIO_GROUP -VFIO_CONTAINER -VFIO_NOIOMMU -VFIO_IOMMU_TYPE1"
+	"container-n+iommufd-container-y -VFIO_CONTAINER -VFIO_IOMMU_TYPE1 IOMMUFD_VFIO_CONTAINER=y"
+	"container-n+iommufd-container-n -VFIO_CONTAINER -VFIO_IOMMU_TYPE1 -IOMMUFD_VFIO_CONTAINER"
+	"noiommu-n -VFIO_NOIOMMU"
+	"debugfs-n -VFIO_DEBUGFS"
+	"virqfd-n -VFIO_PCI -VFIO_PCI_MMAP -VFIO_PCI_INTX -VFIO_PCI_CORE -PDS_VFIO_PCI -VFIO_VIRQFD"
+	"vfio-y+iommufd-n -IOMMUFD -VFIO_DEVICE_CDEV"
+	"vfio-m+iommufd-n -IOMMUFD VFIO=m VFIO_PCI_CORE=m VFIO_PCI=m VFIO_IOMMU_TYPE1=m VFIO_MDEV=m SAMPLE_VFIO_MDEV_MTTY=m -VFIO_DEVICE_CDEV"
+	"vfio-m+iommufd-y VFIO=m VFIO_PCI_CORE=m VFIO_PCI=m VFIO_IOMMU_TYPE1=m VFIO_MDEV=m SAMPLE_VFIO_MDEV_MTTY=m"
+	"vfio-m+iommufd-m IOMMUFD=m VFIO=m VFIO_PCI_CORE=m VFIO_PCI=m VFIO_IOMMU_TYPE1=m VFIO_MDEV=m SAMPLE_VFIO_MDEV_MTTY=m KVM=m KVM_AMD=m"
+)
+# What make check builds of it, in this order (each entry recompiles what
+# its symbols change from the one before: the cheap ones first): all but
+# the last two; VFIO=m with iommufd as a module is the modules variant,
+# which make check boots.  "make matrix" builds them all.
+MATRIX_CHECK=cdev-n,group-n,container-n+iommufd-container-y,container-n+iommufd-container-n,noiommu-n,debugfs-n,virqfd-n,vfio-y+iommufd-n,vfio-m+iommufd-n
+
+# Build every entry of MATRIX (or those named in the comma separated list
+# $1) on our side: errors, any modpost warning and any compiler warning in
+# a VFIO file fail.
+matrix()
+{
+	local only=${1:-} out="$WORK/ours/out/matrix" entry name sym frag n=0 t0
+	local -a syms
+	mkdir -p "$out"
+	for entry in "${MATRIX[@]}"; do
+		name=${entry%% *}
+		read -r -a syms <<< "${entry#"$name"}"
+		[ -z "$only" ] || echo ",$only," | grep -q ",$name," || continue
+		frag="$out/config.entry"
+		for sym in "${syms[@]}"; do
+			case "$sym" in
+			-*) echo "# CONFIG_${sym#-} is not set" ;;
+			*) echo "CONFIG_$sym" ;;
+			esac
+		done > "$frag"
+		t0=$SECONDS
+		(cd "$WORK/ours/src" && ARCH=$ARCH scripts/kconfig/merge_config.sh -Q -n -O "$out" \
+			"$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.matrix" "$frag" \
+			> "$out/merge.log" 2>&1) ||
+			{ cat "$out/merge.log"; die "matrix $name: merge_config failed"; }
+		make -s -C "$WORK/ours/src" O="$out" ARCH=$ARCH olddefconfig
+		check_config "$out/.config" "$SELFDIR/config.vm" "$SELFDIR/config" \
+			"$SELFDIR/config.matrix" "$frag" || die "matrix $name: not configurable"
+		build_targets ours matrix build vmlinux modules ||
+			{ tail -n 40 "$out/build.log"; die "matrix $name: the build fails"; }
+		if grep -E 'WARNING: modpost|(drivers/vfio|include/(uapi/)?linux/vfio|virt/kvm/vfio)[^:]*:[0-9]+:[0-9]+: (warning|error):' \
+			"$out/build.log"; then
+			die "matrix $name: the build has warnings"
+		fi
+		cp "$out/.config" "$out/config.$name"
+		log "matrix $name: built, no warnings ($((SECONDS - t0)) s; $(wc -l < "$out/modules.order") modules)"
+		n=$((n + 1))
+	done
+	[ $n -gt 0 ] || die "no matrix entry named ${only}"
+	log "matrix: $n configurations built with modpost, no errors, no warnings"
 }
 
 # checkpatch's one finding that is not a fault: vfio_alloc_device() names
@@ -1165,7 +1253,7 @@ main()
 	check_uapi
 	case "$cmd" in
 	build)
-		IFS=, read -r -a vlist <<< "$VARIANTS"
+		mapfile -t vlist < <(side_variants)
 		for v in "${vlist[@]}"; do make_kernel "$(variant_side "$SIDE" "$v")" "$v"; done
 		make_tests
 		;;
@@ -1178,6 +1266,9 @@ main()
 		;;
 	compile)
 		compile_check
+		;;
+	matrix)
+		matrix "${MATRIX_ENTRIES:-}"
 		;;
 	series)
 		series
