@@ -34,6 +34,8 @@
 #define QEMU10_SHARE	"/qemu10/share"
 /* QEMU inside a TCG guest starts slowly */
 #define QMP_WAIT_S	240
+/* what QEMU 10.0 prints when its reset walk loses a child (see below) */
+#define QEMU_RESET_ABORT "resettable_container_child_foreach: Assertion"
 #define QEMU_ARGS	24
 #define L2_DIR		"/qemu10/l2"
 /* a nested guest boots in 30-70 s here; under load, far longer */
@@ -343,6 +345,7 @@ TEST_F_TIMEOUT(qemu10, iommufd_shared_group, 3 * QMP_WAIT_S)
 TEST_F_TIMEOUT(qemu10, iommufd_reset_unplug_replug, 4 * QMP_WAIT_S)
 {
 	char add[160];
+	bool reset;
 	int i;
 
 	if (vt_no_cdev())
@@ -356,9 +359,17 @@ TEST_F_TIMEOUT(qemu10, iommufd_reset_unplug_replug, 4 * QMP_WAIT_S)
 	EXPECT_TRUE(qmp(&self->q, "{\"execute\": \"system_reset\"}\n"));
 	expect_held(_metadata, self->topo.solo);
 	EXPECT_TRUE(qmp(&self->q, DEVICE_DEL("vfio0")));
-	EXPECT_TRUE(qmp(&self->q, "{\"execute\": \"system_reset\"}\n"));
+	reset = qmp(&self->q, "{\"execute\": \"system_reset\"}\n");
 	for (i = 0; i < QMP_WAIT_S && !strstr(self->q.p.log, "DEVICE_DELETED"); i++)
 		vt_proc_expect(&self->q.p, 0, "DEVICE_DELETED", 1);
+	/*
+	 * QEMU 10.0 now and then aborts when the unplug completes inside
+	 * the reset (its reset container sees a child go away while it
+	 * walks them): QEMU's own bug, which says nothing of the kernel.
+	 */
+	if (vt_proc_expect(&self->q.p, 0, QEMU_RESET_ABORT, 2))
+		SKIP(return, "QEMU 10.0 aborted: \"%s\"", QEMU_RESET_ABORT);
+	EXPECT_TRUE(reset);
 	ASSERT_NE(NULL, strstr(self->q.p.log, "DEVICE_DELETED"));
 	/* closed: the device is free for someone else */
 	expect_released(_metadata, self->topo.solo);
