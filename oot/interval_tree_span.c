@@ -9,8 +9,9 @@
 #include <linux/export.h>
 #include <linux/interval_tree.h>
 
+/* an export becomes a declaration of nothing, which takes the semicolon */
 #undef EXPORT_SYMBOL_GPL
-#define EXPORT_SYMBOL_GPL(sym)
+#define EXPORT_SYMBOL_GPL(sym) static_assert(sizeof(#sym) > 1)
 #ifndef CONFIG_INTERVAL_TREE_SPAN_ITER
 #define CONFIG_INTERVAL_TREE_SPAN_ITER 1
 #endif

@@ -1098,7 +1098,7 @@ lint()
 	local src="$WORK/upstream/src" out v files
 	files=$(cd "$REPO" && git ls-files -co --exclude-standard -- \
 		'drivers/vfio/*.[ch]' 'include/linux/vfio.h' 'include/uapi/linux/vfio.h' \
-		'tools/testing/selftests/vfio/*.[ch]')
+		'tools/testing/selftests/vfio/*.[ch]' 'oot/*.[ch]')
 	out=$( (cd "$REPO" && "$src/scripts/checkpatch.pl" --no-tree --strict --terse -f $files) |
 		grep -E ': (ERROR|WARNING|CHECK):' | grep -vE "$CHECKPATCH_OK" || true)
 	if [ -n "$out" ]; then
