@@ -256,6 +256,10 @@ fragments()
 			echo "$SELFDIR/config.cdev-only"
 		echo "$SELFDIR/config.compile"
 		;;
+	# the Kconfig matrix: no debug options; matrix() writes the entry
+	matrix)
+		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.matrix" \
+		     "$WORK/ours/out/matrix/config.entry" ;;
 	*)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
 		     "$SELFDIR/config.$variant" ;;
 	esac
@@ -263,7 +267,7 @@ fragments()
 	# in our tree (config.ours.<variant> adapts them to a variant); the
 	# series tree is ours too, and must configure like it: KUNIT alone
 	# changes task_struct, and with it what ccache can share
-	if [ "$variant" != compile ] &&
+	if [ "$variant" != compile ] && [ "$variant" != matrix ] &&
 	   { [ "$side" = series ] || [ "$(core_of "$side")" = ours ]; }; then
 		echo "$SELFDIR/config.ours"
 		[ ! -f "$SELFDIR/config.ours.$variant" ] || echo "$SELFDIR/config.ours.$variant"
@@ -1050,28 +1054,21 @@ MATRIX_CHECK=cdev-n,group-n,container-n+iommufd-container-y,container-n+iommufd-
 # a VFIO file fail.
 matrix()
 {
-	local only=${1:-} out="$WORK/ours/out/matrix" entry name sym frag n=0 t0
+	local only=${1:-} out="$WORK/ours/out/matrix" entry name sym n=0 t0
 	local -a syms
 	mkdir -p "$out"
 	for entry in "${MATRIX[@]}"; do
 		name=${entry%% *}
 		read -r -a syms <<< "${entry#"$name"}"
 		[ -z "$only" ] || echo ",$only," | grep -q ",$name," || continue
-		frag="$out/config.entry"
 		for sym in "${syms[@]}"; do
 			case "$sym" in
 			-*) echo "# CONFIG_${sym#-} is not set" ;;
 			*) echo "CONFIG_$sym" ;;
 			esac
-		done > "$frag"
+		done > "$out/config.entry"
 		t0=$SECONDS
-		(cd "$WORK/ours/src" && ARCH=$ARCH scripts/kconfig/merge_config.sh -Q -n -O "$out" \
-			"$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.matrix" "$frag" \
-			> "$out/merge.log" 2>&1) ||
-			{ cat "$out/merge.log"; die "matrix $name: merge_config failed"; }
-		make -s -C "$WORK/ours/src" O="$out" ARCH=$ARCH olddefconfig
-		check_config "$out/.config" "$SELFDIR/config.vm" "$SELFDIR/config" \
-			"$SELFDIR/config.matrix" "$frag" || die "matrix $name: not configurable"
+		configure ours matrix
 		build_targets ours matrix build vmlinux modules ||
 			{ tail -n 40 "$out/build.log"; die "matrix $name: the build fails"; }
 		if grep -E 'WARNING: modpost|(drivers/vfio|include/(uapi/)?linux/vfio|virt/kvm/vfio)[^:]*:[0-9]+:[0-9]+: (warning|error):' \
