@@ -10,7 +10,7 @@ TESTS ?=
 
 vmtest_args = -s $(SIDE) -v $(VARIANTS) $(if $(TESTS),-t $(TESTS))
 
-.PHONY: run demo check reference build shell patches matrix deps clean faults \
+.PHONY: run demo check reference build shell patches matrix bench deps clean faults \
 	base modules modules_install modules_clean dkms dkms_remove
 
 # The main job: build the kernel and boot it with the edu DMA demo.
@@ -44,6 +44,12 @@ shell:
 MATRIX ?=
 matrix:
 	MATRIX_ENTRIES=$(MATRIX) $(VMTEST) matrix
+
+# Ours against the pristine core: non-debug kernels, -icount, one table
+# (README.md, "Benchmark"); BENCH= passes vfio_bench's options.
+BENCH ?= --full
+bench:
+	VFIO_VMTEST_BENCH="$(BENCH)" $(VMTEST) bench
 
 # The tree as a patch series in build/patches, checked to apply and build.
 patches:

@@ -147,6 +147,12 @@ case "$VARIANT" in modules|debian) load_modules ;; esac
 bind_edus
 ls -l /dev/vfio /dev/vfio/devices > /dev/console 2>&1
 
+# make bench: the benchmark alone, with its options (+ for spaces)
+if [ "$VARIANT" = bench ]; then
+	(cd /vfio && ./vfio_bench $(param bench | tr + ' ')) > $OUT 2>&1
+	finish
+fi
+
 case "$MODE" in
 mutate-*)
 	# Each mutant runs only the test it was made from.

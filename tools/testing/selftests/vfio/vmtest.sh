@@ -20,6 +20,10 @@
 #     matrix   build the Kconfig matrix (MATRIX: VFIO=m/y with and without
 #              iommufd, without each optional layer) with modpost, no
 #              warnings allowed (part of check; MATRIX_ENTRIES=a,b: only those)
+#     bench    build a non-debug kernel of each side (ours and the pristine
+#              core) from one config, boot each twice with -icount and run
+#              vfio_bench there; prints the table side by side and plots
+#              the registration scaling (build/bench/)
 #     series   export this tree as a patch series (series.txt) to
 #              build/patches, git am it onto a git tree of the pristine
 #              sources and build the result (part of check), then
@@ -47,6 +51,8 @@
 #              VFIO_VMTEST_SEED     its seed (default: the time; printed)
 #              VFIO_VMTEST_UPSTREAM_BUGS  also run, on the reference core, the
 #                                   tests of upstream bugs that crash it
+#              VFIO_VMTEST_BENCH    vfio_bench's options in bench (default
+#                                   --full; "-r 5 -c 16,64" is a quick form)
 
 set -euo pipefail
 
@@ -88,7 +94,7 @@ OVERLAY_DIRS=(drivers include tools Documentation samples virt)
 
 APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essential
 	  flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync
-	  sparse python3 git dwarves dkms)
+	  sparse python3 git dwarves dkms gnuplot-nox)
 
 log() { printf '[vmtest] %s\n' "$*" >&2; }
 die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
@@ -223,6 +229,20 @@ prepare_ours()
 	log "overlay: $(wc -l < "$WORK/overlay.list") files from this repository"
 }
 
+# A side's source tree and a variant's build directory.  The benchmark
+# builds both sides from one source path, $WORK/bench/src, which holds the
+# side being built (see bench()): the path is part of every compile command,
+# so only then can ccache give the second side the first one's objects.
+src_of()
+{
+	if [ "$2" = bench ]; then echo "$WORK/bench/src"; else echo "$WORK/$1/src"; fi
+}
+
+out_of()
+{
+	if [ "$2" = bench ]; then echo "$WORK/bench/out/$1"; else echo "$WORK/$1/out/$2"; fi
+}
+
 # Our UAPI header must define exactly upstream's ABI.
 check_uapi()
 {
@@ -256,6 +276,9 @@ fragments()
 			echo "$SELFDIR/config.cdev-only"
 		echo "$SELFDIR/config.compile"
 		;;
+	# the benchmark: no debug options, the same config on both sides
+	bench)
+		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.bench" ;;
 	# the Kconfig matrix: no debug options; matrix() writes the entry
 	matrix)
 		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.matrix" \
@@ -263,11 +286,11 @@ fragments()
 	*)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
 		     "$SELFDIR/config.$variant" ;;
 	esac
-	# the registration benchmark (KUnit) and the test driver exist only
-	# in our tree (config.ours.<variant> adapts them to a variant); the
-	# series tree is ours too, and must configure like it: KUNIT alone
-	# changes task_struct, and with it what ccache can share
+	# the test driver exists only in our tree (config.ours.<variant>
+	# adapts it to a variant); the series tree is ours too, and must
+	# configure like it
 	if [ "$variant" != compile ] && [ "$variant" != matrix ] &&
+	   [ "$variant" != bench ] &&
 	   { [ "$side" = series ] || [ "$(core_of "$side")" = ours ]; }; then
 		echo "$SELFDIR/config.ours"
 		[ ! -f "$SELFDIR/config.ours.$variant" ] || echo "$SELFDIR/config.ours.$variant"
@@ -305,7 +328,9 @@ check_config()
 configure()
 {
 	local side=$1 variant=$2
-	local src="$WORK/$side/src" out="$WORK/$side/out/$variant"
+	local src out
+	src=$(src_of "$side" "$variant")
+	out=$(out_of "$side" "$variant")
 	local frags sum
 	mapfile -t frags < <(fragments "$variant" "$side" | tr ' ' '\n')
 	mkdir -p "$out"
@@ -325,7 +350,9 @@ configure()
 build_targets()
 {
 	local side=$1 variant=$2 logname=$3; shift 3
-	local src="$WORK/$side/src" out="$WORK/$side/out/$variant"
+	local src out
+	src=$(src_of "$side" "$variant")
+	out=$(out_of "$side" "$variant")
 	# ccache keys on paths relative to $WORK, and every side and variant
 	# sits at the same depth, so objects are shared wherever the sources
 	# preprocess identically.
@@ -338,7 +365,8 @@ build_targets()
 make_kernel()
 {
 	local side=$1 variant=$2
-	local out="$WORK/$side/out/$variant"
+	local out
+	out=$(out_of "$side" "$variant")
 
 	if [ "$variant" = debian ]; then
 		[ "$side" = ours ] || die "the debian variant runs this tree's modules only"
@@ -353,6 +381,25 @@ make_kernel()
 		{ tail -n 60 "$out/build.log"; die "kernel build failed: $side/$variant"; }
 	if grep -E 'warning:|error:' "$out/build.log" | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio' ; then
 		die "the VFIO build of $side/$variant has warnings"
+	fi
+	if grep -q '^CONFIG_MODULES=y' "$out/.config" && grep -q '^CONFIG_IOMMUFD=y' "$out/.config"; then
+		make_regmod "$out"
+	fi
+}
+
+# vfio_bench's registration module (bench/), built out of tree against a
+# modular kernel, in a copy under the build directory (6.12's kbuild puts
+# an external module's objects beside its sources); W=1, no warnings.
+make_regmod()
+{
+	local out=$1 mod="$1/regmod"
+	rm -rf "$mod" && mkdir -p "$mod"
+	cp "$SELFDIR/bench/Kbuild" "$SELFDIR/bench/vfio_bench_reg.c" "$mod/"
+	make -s -C "$out" M="$mod" W=1 modules > "$mod/build.log" 2>&1 ||
+		{ cat "$mod/build.log"; die "the registration module does not build against $out"; }
+	if grep -q 'warning:' "$mod/build.log"; then
+		cat "$mod/build.log"
+		die "the registration module has warnings"
 	fi
 }
 
@@ -740,6 +787,8 @@ make_initramfs()
 			{ cat "$(dirname "$config")/modules_install.log"; die "modules_install failed"; }
 	fi
 	find "$WORK/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vfio/" \;
+	[ ! -f "$(dirname "$config")/regmod/vfio_bench_reg.ko" ] ||
+		cp "$(dirname "$config")/regmod/vfio_bench_reg.ko" "$root/vfio/"
 	cp "$SELFDIR/run_list" "$root/vfio/run_list"
 	if [ "${WITH_QEMU:-0}" -eq 1 ]; then
 		add_qemu "$root"
@@ -768,8 +817,9 @@ VM_CPU=qemu64,+svm,+npt,+pdpe1gb,+ssse3,+sse4.1,+sse4.2,+popcnt
 boot()
 {
 	local side=$1 variant=$2 mode=$3
-	local out="$WORK/$side/out/$variant" run="$WORK/runs/$side-$variant-$mode"
-	local append iommu=() serial=() rc=0 mem=2G
+	local out run="$WORK/runs/$side-$variant-$mode"
+	local append iommu=() serial=() rc=0 mem=2G smp=2 timing=()
+	out=$(out_of "$side" "$variant")
 	rm -rf "$run" && mkdir -p "$run"
 	# QEMU and DPDK only where their tests run: an IOMMU and the tests,
 	# or their mutants
@@ -789,12 +839,15 @@ boot()
 	[ -n "${VFIO_VMTEST_FUZZ:-}" ] && append+=" vfiotest.fuzz=$VFIO_VMTEST_FUZZ"
 	[ -n "${VFIO_VMTEST_SEED:-}" ] && append+=" vfiotest.seed=$VFIO_VMTEST_SEED"
 	[ -n "${VFIO_VMTEST_UPSTREAM_BUGS:-}" ] && append+=" vfiotest.upstream_bugs=1"
-	# the registration benchmark (200 s of a debug guest) runs once per
-	# check, in full's IOMMU boot: not in the other variants, with faults,
-	# at every load of a modular core, or in the demo
-	[ "$variant" = full ] && [ "$mode" = iommu ] || append+=" kunit.enable=0"
 	if [ "${mode%noiommu}" != "$mode" ]; then
-		append+=" vfio.enable_unsafe_noiommu_mode=1 kunit.enable=0"
+		append+=" vfio.enable_unsafe_noiommu_mode=1"
+	elif [ "$variant" = bench ]; then
+		# one vCPU whose every instruction is a nanosecond: vfio_bench's
+		# times are instruction counts, the same from boot to boot
+		append+=" intel_iommu=on no_timer_check vfiotest.bench=${BENCH_ARGS// /+}"
+		iommu=(-device intel-iommu,intremap=on)
+		timing=(-icount shift=0,sleep=off)
+		smp=1
 	else
 		# one 1 GiB huge page for vfio_dma_test, reserved at boot: a
 		# 4 GiB q35 machine has 2 GiB above 4G, where early allocations
@@ -810,7 +863,7 @@ boot()
 	fi
 	log "booting $side/$variant ($mode)"
 	local qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
-		-machine q35 -accel tcg -cpu "$VM_CPU" -smp 2 -m "$mem"
+		-machine q35 -accel tcg -cpu "$VM_CPU" -smp "$smp" -m "$mem" "${timing[@]}"
 		-kernel "$out/arch/x86/boot/bzImage" -initrd "$run/initramfs.cpio.gz"
 		-append "$append" "${serial[@]}" "${iommu[@]}"
 		-device edu,addr=04.0
@@ -892,15 +945,6 @@ report()
 		echo "not ok - $side/$variant/$mode: kernel log reports"
 		fail=$((fail + 1))
 	fi
-	# KUnit (the registration benchmark) reports in the kernel log
-	if grep -qE '^(\[[ 0-9.]+\])? *not ok [0-9]+ ' "$run/console.log.clean"; then
-		grep -E '^(\[[ 0-9.]+\])? *(not )?ok [0-9]+ |# .*Expected' "$run/console.log.clean" |
-			sed 's/^/# kunit: /'
-		echo "not ok - $side/$variant/$mode: a KUnit test failed"
-		fail=$((fail + 1))
-	fi
-	grep -o 'vfio-bench: .*' "$run/console.log.clean" | sed "s#^#\# $side/$variant/$mode #" |
-		tee -a "$run/bench.txt" || true
 	grep -oE '(fail-nth|fuzz): .*' "$run/results.clean" | sed "s#^#\# $side/$variant/$mode #" |
 		tee -a "$run/bench.txt" || true
 	echo "$pass $fail $skip $xfail" > "$run/counts"
@@ -989,9 +1033,58 @@ run_variants()
 				mapfile -t -O "${#summary[@]}" summary < "$WORK/runs/$vside-$variant-$mode/bench.txt"
 		done
 	done
+	# make bench's report, over the smoke run of the modular boot
+	# (vfio_bench and its registration module run in the suite)
+	if [ -f "$WORK/runs/$SIDE-modules-iommu/results.clean" ] &&
+	   grep -q '^# reg: ' "$WORK/runs/$SIDE-modules-iommu/results.clean"; then
+		mkdir -p "$WORK/bench-smoke"
+		if python3 "$SELFDIR/bench_report.py" --out "$WORK/bench-smoke" \
+			"$SIDE=$WORK/runs/$SIDE-modules-iommu/results.clean" > "$WORK/bench-smoke/bench.txt"; then
+			summary+=("# bench (smoke, $SIDE/modules): $(grep -c . "$WORK/bench-smoke/bench.txt") lines of report, $WORK/bench-smoke/registration.png")
+		else
+			summary+=("# bench (smoke): bench_report.py failed")
+			tf=$((tf + 1))
+		fi
+	fi
 	printf '%s\n' "${summary[@]}"
 	echo "$tp passed, $tf failed, $ts skipped$(xfails "$tx")"
 	[ $tf -eq 0 ]
+}
+
+# The benchmark: a non-debug kernel of each side from one config
+# (config.vm, config, config.bench), both built from $WORK/bench/src, which
+# is a hard-linked copy of the side's tree made just before its build (so
+# ccache builds the second side from the first one's objects: only what
+# the VFIO files reach is compiled again).  Each side boots twice, with
+# -icount, and runs vfio_bench; bench_report.py prints the table and plots
+# the registration scaling into $WORK/bench.
+bench()
+{
+	local side run p f s x
+	local -a results=()
+	BENCH_ARGS=${VFIO_VMTEST_BENCH:---full}
+	make_tests
+	mkdir -p "$WORK/bench"
+	for side in upstream ours; do
+		log "bench: the $side tree at $WORK/bench/src"
+		rm -rf "$WORK/bench/src"
+		cp -al "$WORK/$side/src" "$WORK/bench/src"
+		make_kernel "$side" bench
+	done
+	for run in 1 2; do
+		for side in upstream ours; do
+			boot "$side" bench "run$run"
+			report "$side" bench "run$run" > "$WORK/runs/$side-bench-run$run/report.txt"
+			read -r p f s x < "$WORK/runs/$side-bench-run$run/counts"
+			if [ "$f" -ne 0 ]; then
+				grep -E '^not ok|^# ' "$WORK/runs/$side-bench-run$run/report.txt" | head -n 60
+				die "bench: $side, run $run: $f failed"
+			fi
+			results+=("$side=$WORK/runs/$side-bench-run$run/results.clean")
+		done
+	done
+	python3 "$SELFDIR/bench_report.py" --out "$WORK/bench" "${results[@]}" |
+		tee "$WORK/bench/bench.txt"
 }
 
 # Every in-tree user of the VFIO API that x86_64 can build (with
@@ -1270,6 +1363,9 @@ main()
 	series)
 		series
 		series_prefixes
+		;;
+	bench)
+		bench
 		;;
 	demo)
 		v=$(main_variant)
