@@ -20,9 +20,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
+#include <linux/llist.h>
 #include <linux/miscdevice.h>
-#include <linux/rcupdate.h>
-#include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 
@@ -30,39 +29,47 @@
 
 /**
  * struct vfio_container_iommu - the IOMMU driver a container chose
- * @users: the container's reference, and one for every IOMMU driver ioctl in
- *	progress
  * @ops: the IOMMU driver
  * @data: the IOMMU driver's state for the container
- * @rcu: frees the structure once no ioctl can be looking it up
+ * @retired: on the container's list of states to release
  *
- * The IOMMU driver's state lives as long as its last user: when the last group
- * leaves the container, an ioctl still running in the IOMMU driver finishes on
- * it, and the state is released only then.  Nothing waits for the ioctl,
- * so a long VFIO_IOMMU_MAP_DMA never holds up the removal of a group.
+ * The IOMMU driver's state lives until the last call into it has ended: when
+ * the last group leaves the container, an ioctl still running in the IOMMU
+ * driver finishes on it, and the state is released only then, by the last
+ * call to end.  Nothing waits for the ioctl, so a long VFIO_IOMMU_MAP_DMA
+ * never holds up the removal of a group.
  */
 struct vfio_container_iommu {
-	refcount_t users;
 	const struct vfio_iommu_driver_ops *ops;
 	void *data;
-	struct rcu_head rcu;
+	struct llist_node retired;
 };
 
 /**
  * struct vfio_container - one open of /dev/vfio/vfio
  * @ref: held by the file and by every group in the container
- * @lock: protects everything below; taken for writing when groups or the
- *	IOMMU driver change
+ * @lock: protects everything below but @calls and @retired; taken for
+ *	writing when groups or the IOMMU driver change
  * @groups: the groups in the container
- * @iommu: the IOMMU driver chosen with VFIO_SET_IOMMU, or NULL; also read
- *	under RCU by the IOMMU driver's ioctls
+ * @iommu: the IOMMU driver chosen with VFIO_SET_IOMMU, or NULL; the IOMMU
+ *	driver's ioctls read it without the lock, counted in @calls
+ * @calls: IOMMU driver ioctls in progress
+ * @retired: states the container let go of while @calls was not zero; the
+ *	call that brings @calls to zero releases them
  * @noiommu: the groups in the container are no-IOMMU groups
+ *
+ * An ioctl counts itself in @calls before it reads @iommu, and a retiring
+ * state is taken out of @iommu and put on @retired before @calls is read,
+ * each with a full barrier in between: either the retirement sees the call
+ * and leaves the release to it, or the call sees no state.
  */
 struct vfio_container {
 	struct kref ref;
 	struct rw_semaphore lock;	/* see above */
 	struct list_head groups;
-	struct vfio_container_iommu __rcu *iommu;
+	struct vfio_container_iommu *iommu;
+	atomic_t calls;
+	struct llist_head retired;
 	bool noiommu;
 };
 
@@ -199,38 +206,38 @@ static long vfio_iommu_driver_check(const struct vfio_iommu_driver_ops *ops,
 static struct vfio_container_iommu *
 vfio_container_iommu(struct vfio_container *container)
 {
-	return rcu_dereference_protected(container->iommu,
-					 lockdep_is_held(&container->lock));
+	lockdep_assert_held(&container->lock);
+	return container->iommu;
+}
+
+/* Release the states no call can be using any more. */
+static void vfio_container_reap(struct vfio_container *container)
+{
+	struct vfio_container_iommu *iommu, *next;
+	struct llist_node *list;
+
+	list = llist_del_all(&container->retired);
+	llist_for_each_entry_safe(iommu, next, list, retired) {
+		iommu->ops->release(iommu->data);
+		module_put(iommu->ops->owner);
+		kfree(iommu);
+	}
 }
 
 /*
- * The container's IOMMU driver for the duration of one call, without the
- * container lock, or NULL if none is chosen.  vfio_container_iommu_put()
- * ends the call.
+ * The container lets go of its IOMMU driver: released now, or by the last
+ * call still running in it.
  */
-static struct vfio_container_iommu *
-vfio_container_iommu_get(struct vfio_container *container)
+static void vfio_container_retire(struct vfio_container *container)
 {
-	struct vfio_container_iommu *iommu;
+	struct vfio_container_iommu *iommu = vfio_container_iommu(container);
 
-	rcu_read_lock();
-	iommu = rcu_dereference(container->iommu);
-	if (iommu && !refcount_inc_not_zero(&iommu->users))
-		iommu = NULL;
-	rcu_read_unlock();
-	return iommu;
-}
-
-/* The last user of an IOMMU driver's state releases it, and its module. */
-static void vfio_container_iommu_put(struct vfio_container_iommu *iommu)
-{
-	const struct vfio_iommu_driver_ops *ops = iommu->ops;
-
-	if (!refcount_dec_and_test(&iommu->users))
-		return;
-	ops->release(iommu->data);
-	module_put(ops->owner);
-	kfree_rcu(iommu, rcu);
+	WRITE_ONCE(container->iommu, NULL);
+	llist_add(&iommu->retired, &container->retired);
+	/* pairs with the barrier after the increment of @calls */
+	smp_mb();
+	if (!atomic_read(&container->calls))
+		vfio_container_reap(container);
 }
 
 /* ---- The container file -------------------------------------------------- */
@@ -334,10 +341,10 @@ static int vfio_container_try_driver(struct vfio_container *container,
 		ops->release(data);
 		goto err_free;
 	}
-	refcount_set(&iommu->users, 1);
 	iommu->ops = ops;
 	iommu->data = data;
-	rcu_assign_pointer(container->iommu, iommu);
+	/* the IOMMU driver's ioctls read it without the lock */
+	smp_store_release(&container->iommu, iommu);
 	return 0;
 
 err_free:
@@ -382,20 +389,26 @@ static long vfio_container_set_iommu(struct vfio_container *container,
 
 /*
  * Everything else is the IOMMU driver's: MAP_DMA, UNMAP_DMA, IOMMU_GET_INFO,
- * ... The call holds the IOMMU driver's state, not the container lock: the
- * groups may leave meanwhile, and the state outlives them until the call ends.
+ * ... The call is counted in @calls, and takes no lock: the groups may leave
+ * meanwhile, and the state outlives them until the call ends (see struct
+ * vfio_container).
  */
 static long vfio_container_driver_ioctl(struct vfio_container *container,
 					unsigned int cmd, unsigned long arg)
 {
 	struct vfio_container_iommu *iommu;
-	long ret;
+	long ret = -EINVAL;
 
-	iommu = vfio_container_iommu_get(container);
-	if (!iommu)
-		return -EINVAL;
-	ret = iommu->ops->ioctl(iommu->data, cmd, arg);
-	vfio_container_iommu_put(iommu);
+	atomic_inc(&container->calls);
+	/* pairs with the barrier in vfio_container_retire() */
+	smp_mb__after_atomic();
+	iommu = READ_ONCE(container->iommu);
+	if (iommu)
+		ret = iommu->ops->ioctl(iommu->data, cmd, arg);
+	/* a full barrier: the retirement's list is read after the decrement */
+	if (atomic_dec_and_test(&container->calls) &&
+	    unlikely(!llist_empty(&container->retired)))
+		vfio_container_reap(container);
 	return ret;
 }
 
@@ -418,6 +431,9 @@ static long vfio_container_ioctl_set_iommu(void *data, void *karg,
 	return vfio_container_set_iommu(data, (unsigned long)uarg);
 }
 
+static_assert(VFIO_SET_IOMMU - VFIO_CHECK_EXTENSION == 1);
+static_assert(VFIO_CHECK_EXTENSION - VFIO_GET_API_VERSION == 1);
+
 static const struct vfio_ioctl_op vfio_container_ioctls[] = {
 	VFIO_IOCTL_RAW(VFIO_GET_API_VERSION, vfio_container_ioctl_version),
 	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, vfio_container_ioctl_extension),
@@ -430,10 +446,13 @@ static long vfio_container_fops_ioctl(struct file *file, unsigned int cmd,
 	struct vfio_container *container = file->private_data;
 	const struct vfio_ioctl_op *op;
 
-	op = vfio_ioctl_find(vfio_container_ioctls,
-			     ARRAY_SIZE(vfio_container_ioctls), cmd);
-	if (op)
-		return vfio_ioctl_call(op, container, (void __user *)arg);
+	/* the container's own ioctls are the first three numbers of the ABI */
+	if (cmd <= VFIO_SET_IOMMU) {
+		op = vfio_ioctl_find(vfio_container_ioctls,
+				     ARRAY_SIZE(vfio_container_ioctls), cmd);
+		if (op)
+			return vfio_ioctl_call(op, container, (void __user *)arg);
+	}
 	return vfio_container_driver_ioctl(container, cmd, arg);
 }
 
@@ -447,6 +466,7 @@ static int vfio_container_fops_open(struct inode *inode, struct file *file)
 	kref_init(&container->ref);
 	init_rwsem(&container->lock);
 	INIT_LIST_HEAD(&container->groups);
+	init_llist_head(&container->retired);
 	file->private_data = container;
 	return 0;
 }
@@ -559,11 +579,8 @@ void vfio_container_remove_group(struct vfio_group *group)
 		iommu_group_release_dma_owner(group->iommu_group);
 	list_del(&group->container_node);
 	group->container = NULL;
-	if (iommu && list_empty(&container->groups)) {
-		/* an ioctl still running in it releases the state when it ends */
-		RCU_INIT_POINTER(container->iommu, NULL);
-		vfio_container_iommu_put(iommu);
-	}
+	if (iommu && list_empty(&container->groups))
+		vfio_container_retire(container);
 	up_write(&container->lock);
 	vfio_container_put(container);
 }
@@ -641,8 +658,7 @@ vfio_container_driver_of(struct vfio_device *device, void **data)
 	struct vfio_container_iommu *iommu;
 
 	/* the open device keeps the group, the group the IOMMU driver */
-	iommu = rcu_dereference_protected(device->group->container->iommu,
-					  vfio_device_is_open(device));
+	iommu = READ_ONCE(device->group->container->iommu);
 	if (!iommu)
 		return NULL;
 	*data = iommu->data;
