@@ -373,48 +373,92 @@ static long vfio_device_file_bind(void *data, void *karg, void __user *uarg)
 }
 
 /* The ioctls of every device file; the driver has all the others. */
-static const struct vfio_ioctl_op vfio_device_file_ioctls[] = {
-	/* without cdevs there is nothing to bind: -ENOTTY */
-	{ __VFIO_IOCTL(VFIO_DEVICE_BIND_IOMMUFD,
-		       IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV) ? vfio_device_file_bind : NULL,
-		       struct vfio_device_bind_iommufd, out_devid, 0),
-	  .before_access = true },
+static const struct vfio_ioctl_op vfio_device_file_bind_op =
+	VFIO_IOCTL(VFIO_DEVICE_BIND_IOMMUFD, vfio_device_file_bind,
+		   struct vfio_device_bind_iommufd, out_devid, 0);
+
+static const struct vfio_ioctl_op vfio_device_file_feature_op =
 	VFIO_IOCTL(VFIO_DEVICE_FEATURE, vfio_device_feature,
 		   struct vfio_device_feature, flags,
 		   VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_GET |
-		   VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PROBE),
-};
+		   VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PROBE);
 
-static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
-				   unsigned long arg)
+/*
+ * The ioctls of the core and of the kinds of device file are four numbers in a
+ * row of the ABI: everything else is the driver's, and is passed on without a
+ * look at any table.
+ */
+static_assert(VFIO_DEVICE_BIND_IOMMUFD - VFIO_DEVICE_FEATURE == 1);
+static_assert(VFIO_DEVICE_ATTACH_IOMMUFD_PT - VFIO_DEVICE_FEATURE == 2);
+static_assert(VFIO_DEVICE_DETACH_IOMMUFD_PT - VFIO_DEVICE_FEATURE == 3);
+
+static bool vfio_device_file_ioctl_is_core(unsigned int cmd)
 {
-	struct vfio_device_file *df = file->private_data;
+	return cmd - VFIO_DEVICE_FEATURE <=
+	       VFIO_DEVICE_DETACH_IOMMUFD_PT - VFIO_DEVICE_FEATURE;
+}
+
+/* An ioctl of the driver's, or (@op) of the core's, on a granted file. */
+static __always_inline long vfio_device_file_call(struct vfio_device_file *df,
+						  const struct vfio_ioctl_op *op,
+						  unsigned int cmd,
+						  unsigned long arg)
+{
 	struct vfio_device *device = df->device;
-	void __user *uarg = (void __user *)arg;
-	const struct vfio_ioctl_op *op;
 	long ret;
 
-	/* the file's own ioctls first, then the core's, then the driver's */
-	op = vfio_ioctl_find(df->ops->ioctls, df->ops->num_ioctls, cmd) ?:
-	     vfio_ioctl_find(vfio_device_file_ioctls,
-			     ARRAY_SIZE(vfio_device_file_ioctls), cmd);
-	/* binding is what grants access, so it comes before the check */
-	if (op && op->before_access)
-		return vfio_ioctl_call(op, df, uarg);
 	if (!vfio_device_file_granted(df))
 		return -EINVAL;
-
 	ret = vfio_device_resume(device);
 	if (ret)
 		return ret;
 	if (op)
-		ret = vfio_ioctl_call(op, df, uarg);
+		ret = __vfio_ioctl_call(op, df, (void __user *)arg);
 	else if (device->ops->ioctl)
 		ret = device->ops->ioctl(device, cmd, arg);
 	else
 		ret = -EINVAL;
 	vfio_device_idle(device);
 	return ret;
+}
+
+/* VFIO_DEVICE_FEATURE, which VMMs use at run time: a constant entry */
+static noinline long vfio_device_file_feature(struct vfio_device_file *df,
+					      unsigned long arg)
+{
+	return vfio_device_file_call(df, &vfio_device_file_feature_op,
+				     VFIO_DEVICE_FEATURE, arg);
+}
+
+/* The core's other ioctls, then the file's own; the driver has the rest. */
+static noinline long vfio_device_file_core_ioctl(struct vfio_device_file *df,
+						 unsigned int cmd,
+						 unsigned long arg)
+{
+	const struct vfio_ioctl_op *op;
+
+	/*
+	 * Binding is what grants access: no check before it.  Without cdevs
+	 * there is nothing to bind.
+	 */
+	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
+		return IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV) ?
+		       vfio_ioctl_call(&vfio_device_file_bind_op, df,
+				       (void __user *)arg) : -ENOTTY;
+	op = vfio_ioctl_find(df->ops->ioctls, df->ops->num_ioctls, cmd);
+	return vfio_device_file_call(df, op, cmd, arg);
+}
+
+static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	struct vfio_device_file *df = file->private_data;
+
+	if (!vfio_device_file_ioctl_is_core(cmd))
+		return vfio_device_file_call(df, NULL, cmd, arg);
+	if (cmd == VFIO_DEVICE_FEATURE)
+		return vfio_device_file_feature(df, arg);
+	return vfio_device_file_core_ioctl(df, cmd, arg);
 }
 
 static ssize_t vfio_device_fops_read(struct file *file, char __user *buf,

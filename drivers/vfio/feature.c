@@ -234,6 +234,16 @@ static const struct {
 		sizeof(struct vfio_device_feature_mig_data_size) },
 };
 
+/* The indexes vfio_core_features[] has, as a mask: a test without a load */
+#define VFIO_CORE_FEATURES						\
+	(BIT(VFIO_DEVICE_FEATURE_MIGRATION) |				\
+	 BIT(VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE) |			\
+	 BIT(VFIO_DEVICE_FEATURE_DMA_LOGGING_START) |			\
+	 BIT(VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP) |			\
+	 BIT(VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT) |			\
+	 BIT(VFIO_DEVICE_FEATURE_MIG_DATA_SIZE))
+static_assert(VFIO_CORE_FEATURES >> ARRAY_SIZE(vfio_core_features) == 0);
+
 static int vfio_core_feature(struct vfio_device *device, u32 index, u32 flags,
 			     void __user *arg, size_t argsz)
 {
@@ -273,7 +283,7 @@ long vfio_device_feature(void *data, void *karg, void __user *uarg)
 		return -EINVAL;
 
 	index = feature->flags & VFIO_DEVICE_FEATURE_MASK;
-	if (index < ARRAY_SIZE(vfio_core_features) && vfio_core_features[index].fn)
+	if (index < ARRAY_SIZE(vfio_core_features) && (VFIO_CORE_FEATURES & BIT(index)))
 		return vfio_core_feature(device, index, feature->flags,
 					 ufeature->data, feature->argsz - hdr);
 	if (!device->ops->device_feature)

@@ -25,7 +25,8 @@
  */
 bool vfio_file_is_valid(struct file *file)
 {
-	return vfio_group_of_file(file) || vfio_device_file_of_file(file);
+	/* the device file first: it is an inline test, the group's is not */
+	return vfio_device_file_of_file(file) || vfio_group_of_file(file);
 }
 EXPORT_SYMBOL_GPL(vfio_file_is_valid);
 
@@ -40,15 +41,15 @@ EXPORT_SYMBOL_GPL(vfio_file_is_valid);
  */
 bool vfio_file_enforced_coherent(struct file *file)
 {
-	struct vfio_group *group = vfio_group_of_file(file);
-	struct vfio_device_file *df;
+	struct vfio_device_file *df = vfio_device_file_of_file(file);
+	struct vfio_group *group;
 
-	if (group)
-		return vfio_group_coherent(group);
-	df = vfio_device_file_of_file(file);
 	if (df)
 		return device_iommu_capable(df->device->dev,
 					    IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
+	group = vfio_group_of_file(file);
+	if (group)
+		return vfio_group_coherent(group);
 	return true;
 }
 EXPORT_SYMBOL_GPL(vfio_file_enforced_coherent);
@@ -63,13 +64,16 @@ EXPORT_SYMBOL_GPL(vfio_file_enforced_coherent);
  */
 void vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 {
-	struct vfio_group *group = vfio_group_of_file(file);
 	struct vfio_device_file *df = vfio_device_file_of_file(file);
+	struct vfio_group *group;
 
+	if (df) {
+		vfio_kvm_slot_set(&df->kvm, kvm);
+		return;
+	}
+	group = vfio_group_of_file(file);
 	if (group)
 		vfio_kvm_slot_set(vfio_group_kvm_slot(group), kvm);
-	else if (df)
-		vfio_kvm_slot_set(&df->kvm, kvm);
 }
 EXPORT_SYMBOL_GPL(vfio_file_set_kvm);
 
@@ -95,25 +99,6 @@ EXPORT_SYMBOL_GPL(vfio_file_iommu_group);
 /* ---- ioctl tables --------------------------------------------------------- */
 
 /**
- * vfio_ioctl_find - the entry of an ioctl table for a command
- * @ops: the table
- * @num: its entries
- * @cmd: the command
- *
- * Return: the entry, or NULL if the table does not have @cmd.
- */
-const struct vfio_ioctl_op *vfio_ioctl_find(const struct vfio_ioctl_op *ops,
-					    size_t num, unsigned int cmd)
-{
-	size_t i;
-
-	for (i = 0; i < num; i++)
-		if (ops[i].cmd == cmd)
-			return &ops[i];
-	return NULL;
-}
-
-/**
  * vfio_ioctl_call - check an ioctl's argument and run its handler
  * @op: the table entry
  * @data: the file's private data, for the handler
@@ -121,27 +106,12 @@ const struct vfio_ioctl_op *vfio_ioctl_find(const struct vfio_ioctl_op *ops,
  *
  * Return: the handler's result; -EFAULT if the argument cannot be read;
  * -EINVAL if its argsz is smaller than what the handler needs or it sets
- * flags the ioctl does not have; -ENOTTY for an ioctl this kernel lacks.
+ * flags the ioctl does not have.
  */
 long vfio_ioctl_call(const struct vfio_ioctl_op *op, void *data,
 		     void __user *uarg)
 {
-	u64 buf[VFIO_IOCTL_MAX_SIZE / sizeof(u64)] = {};
-	u32 *hdr = (u32 *)buf;	/* argsz, then flags */
-
-	if (!op->fn)
-		return -ENOTTY;
-	if (!op->size)
-		return op->fn(data, NULL, uarg);
-	if (WARN_ON_ONCE(op->size > sizeof(buf)))
-		return -EINVAL;
-	if (copy_from_user(buf, uarg, op->size))
-		return -EFAULT;
-	if (hdr[0] < op->size)
-		return -EINVAL;
-	if (op->flags != VFIO_IOCTL_ANY_FLAGS && (hdr[1] & ~op->flags))
-		return -EINVAL;
-	return op->fn(data, buf, uarg);
+	return __vfio_ioctl_call(op, data, uarg);
 }
 
 /**

@@ -31,13 +31,11 @@ static struct vfio_info_cap_header *vfio_cap_tail(struct vfio_info_cap *caps)
 
 /*
  * Append a capability of @size bytes (header included) to the chain and
- * link it from the current tail.  Its payload, after the header, is copied
- * from @payload or zeroed.  Capabilities are padded to 8 bytes so that the
- * next one is aligned.
+ * link it from the current tail.  Its payload, after the header, is zeroed.
+ * Capabilities are padded to 8 bytes so that the next one is aligned.
  */
 static struct vfio_info_cap_header *vfio_cap_append(struct vfio_info_cap *caps,
-						    size_t size, u16 id, u16 version,
-						    const void *payload)
+						    size_t size, u16 id, u16 version)
 {
 	size_t at = caps->size, len = ALIGN(size, sizeof(u64));
 	struct vfio_info_cap_header *hdr;
@@ -57,9 +55,8 @@ static struct vfio_info_cap_header *vfio_cap_append(struct vfio_info_cap *caps,
 
 	hdr = buf + at;
 	memset(hdr, 0, len);
-	*hdr = (struct vfio_info_cap_header) { .id = id, .version = version };
-	if (payload)
-		memcpy(hdr + 1, payload, size - sizeof(*hdr));
+	hdr->id = id;
+	hdr->version = version;
 	return hdr;
 }
 
@@ -76,7 +73,7 @@ static struct vfio_info_cap_header *vfio_cap_append(struct vfio_info_cap *caps,
 struct vfio_info_cap_header *vfio_info_cap_add(struct vfio_info_cap *caps,
 					       size_t size, u16 id, u16 version)
 {
-	return vfio_cap_append(caps, size, id, version, NULL);
+	return vfio_cap_append(caps, size, id, version);
 }
 EXPORT_SYMBOL_GPL(vfio_info_cap_add);
 
@@ -110,8 +107,13 @@ EXPORT_SYMBOL(vfio_info_cap_shift);
 int vfio_info_add_capability(struct vfio_info_cap *caps,
 			     struct vfio_info_cap_header *cap, size_t size)
 {
-	return PTR_ERR_OR_ZERO(vfio_cap_append(caps, size, cap->id,
-					       cap->version, cap + 1));
+	struct vfio_info_cap_header *hdr;
+
+	hdr = vfio_cap_append(caps, size, cap->id, cap->version);
+	if (IS_ERR(hdr))
+		return PTR_ERR(hdr);
+	memcpy(hdr + 1, cap + 1, size - sizeof(*hdr));
+	return 0;
 }
 EXPORT_SYMBOL(vfio_info_add_capability);
 

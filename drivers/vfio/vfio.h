@@ -105,6 +105,7 @@
 #include <linux/cdev.h>
 #include <linux/module.h>
 #include <linux/vfio.h>
+#include <linux/uaccess.h>
 
 struct iommufd_ctx;
 struct iommu_group;
@@ -118,13 +119,10 @@ struct vfio_device_file;
  *	bytes up to the last field the handler reads: they are copied in
  *	and argsz must be at least this; 0 for any other argument, which is
  *	passed on unread
- * @before_access: a device file may make this call before it is granted
- *	access (binding is what grants it)
  * @flags: the flags the caller may set; VFIO_IOCTL_ANY_FLAGS if the
  *	argument's flags are not checked on the way in
  * @fn: the handler, given the file's private data, the copy of the first
- *	@size bytes (NULL if @size is 0) and the user's pointer; NULL for an
- *	ioctl this kernel is built without, which fails with -ENOTTY
+ *	@size bytes (NULL if @size is 0) and the user's pointer
  *
  * Every kind of VFIO file keeps its ioctls in a table of these, so that the
  * size and flags checks common to them are made in one place,
@@ -133,12 +131,19 @@ struct vfio_device_file;
 struct vfio_ioctl_op {
 	unsigned int cmd;
 	u16 size;
-	bool before_access;
 	u32 flags;
 	long (*fn)(void *data, void *karg, void __user *uarg);
 };
 
-#define VFIO_IOCTL_MAX_SIZE	32
+/*
+ * The largest argument a table copies, VFIO_DEVICE_BIND_IOMMUFD's; the others
+ * stop at their flags or just after (ATTACH's pt_id).
+ */
+#define VFIO_IOCTL_MAX_SIZE	16
+static_assert(offsetofend(struct vfio_device_bind_iommufd, out_devid) <=
+	      VFIO_IOCTL_MAX_SIZE);
+static_assert(offsetofend(struct vfio_device_attach_iommufd_pt, pt_id) <=
+	      VFIO_IOCTL_MAX_SIZE);
 #define VFIO_IOCTL_ANY_FLAGS	U32_MAX
 
 /* An ioctl whose argument is a _type with argsz and flags first. */
@@ -153,9 +158,46 @@ struct vfio_ioctl_op {
 /* An ioctl whose argument the handler reads itself, if it has one. */
 #define VFIO_IOCTL_RAW(_cmd, _fn)	{ .cmd = (_cmd), .fn = (_fn) }
 
+/*
+ * The entry of an ioctl table for @cmd, or NULL.  Inline, so that a look-up in
+ * a constant table is a few comparisons with constants.
+ */
+static inline const struct vfio_ioctl_op *
+vfio_ioctl_find(const struct vfio_ioctl_op *ops, size_t num, unsigned int cmd)
+{
+	size_t i;
+
+	for (i = 0; i < num; i++)
+		if (ops[i].cmd == cmd)
+			return &ops[i];
+	return NULL;
+}
+
+/*
+ * vfio_ioctl_call(), inline: called with a constant entry, it copies a
+ * constant size and calls the handler directly.  Only the first @op->size
+ * bytes of the copy are the user's; a handler reads no further.
+ */
+static __always_inline long __vfio_ioctl_call(const struct vfio_ioctl_op *op,
+					      void *data, void __user *uarg)
+{
+	u64 buf[VFIO_IOCTL_MAX_SIZE / sizeof(u64)];
+	u32 *hdr = (u32 *)buf;	/* argsz, then flags */
+
+	if (!op->size)
+		return op->fn(data, NULL, uarg);
+	if (WARN_ON_ONCE(op->size > sizeof(buf)))
+		return -EINVAL;
+	if (copy_from_user(buf, uarg, op->size))
+		return -EFAULT;
+	if (hdr[0] < op->size)
+		return -EINVAL;
+	if (op->flags != VFIO_IOCTL_ANY_FLAGS && (hdr[1] & ~op->flags))
+		return -EINVAL;
+	return op->fn(data, buf, uarg);
+}
+
 /* file.c: for every kind of VFIO file, the compat layers' too */
-const struct vfio_ioctl_op *vfio_ioctl_find(const struct vfio_ioctl_op *ops,
-					    size_t num, unsigned int cmd);
 long vfio_ioctl_call(const struct vfio_ioctl_op *op, void *data,
 		     void __user *uarg);
 long vfio_ioctl_dispatch(const struct vfio_ioctl_op *ops, size_t num,
@@ -186,8 +228,10 @@ struct vfio_kvm_slot {
  * @kvm_slot: the slot the device takes its KVM reference from
  * @bind: VFIO_DEVICE_BIND_IOMMUFD, for a file that binds itself; the core
  *	has checked the argument
- * @ioctls: the ioctls of this kind of file, looked up before the core's
- *	(their data is the struct vfio_device_file)
+ * @ioctls: the ioctls of this kind of file, looked up after the core's
+ *	(their data is the struct vfio_device_file); only numbers from
+ *	VFIO_DEVICE_FEATURE to VFIO_DEVICE_DETACH_IOMMUFD_PT are looked up,
+ *	all others go to the driver
  * @num_ioctls: how many
  * @release: the file is released; undo what binding or obtaining it did
  */
