@@ -30,7 +30,7 @@ def parse(path):
             if line.startswith('# bench: ') and len(w) == 6:
                 ops[w[2]] = int(w[3])
                 order.append(w[2])
-            elif line.startswith('# reg: ') and len(w) == 7:
+            elif line.startswith('# reg: ') and len(w) == 8:
                 reg[int(w[2])] = [int(x) for x in w[3:]]
     return ops, reg, order
 
@@ -120,14 +120,15 @@ def main(argv):
     counts = sorted(set(n for r in regs.values() for n in r))
     print()
     print('registration of N emulated devices: ns per registration and per '
-          'unregistration, slab and page bytes per registered device')
+          'unregistration, slab and page bytes per registered device, ns per '
+          'bare parent device')
     cols = ['devices']
-    for what in ('reg ns', 'unreg ns', 'slab B', 'pages B'):
+    for what in ('reg ns', 'unreg ns', 'slab B', 'pages B', 'parent ns'):
         cols += ['%s %s' % (s, what) for s in regs]
     table = [cols]
     for n in counts:
         row = [str(n)]
-        for i in range(4):
+        for i in range(5):
             row += [str(regs[s][n][i]) if n in regs[s] else '-' for s in regs]
         table.append(row)
     widths = [max(len(r[i]) for r in table) for i in range(len(cols))]
@@ -136,8 +137,10 @@ def main(argv):
     for s in regs:
         r = regs[s]
         lo, hi = min(r), max(r)
-        print('%s: registration at %d devices / at %d: %s' %
-              (s, hi, lo, ratio(r[hi][0], r[lo][0])))
+        print('%s: registration at %d devices / at %d: %s; a bare parent '
+              'device_add() (the driver core alone): %s, %+d ns' %
+              (s, hi, lo, ratio(r[hi][0], r[lo][0]), ratio(r[hi][4], r[lo][4]),
+               r[hi][4] - r[lo][4]))
 
     os.makedirs(out, exist_ok=True)
     dat = os.path.join(out, 'registration.dat')

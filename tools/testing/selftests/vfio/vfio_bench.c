@@ -17,6 +17,7 @@
  *   # bench: <operation> <median ns> <min ns> <max ns>
  *   # reg: <devices> <ns per registration> <ns per unregistration>
  *          <slab bytes per device> <page bytes per device>
+ *          <ns per bare parent device_add(), the driver core alone>
  *
  * Without options it runs a smoke form (few repetitions, small maps, 16 and
  * 64 devices), as the suite does in every variant; --full is what make bench
@@ -635,13 +636,22 @@ static long long reg_get(const char *param)
 	return vt_sysfs_read(path, val, sizeof(val)) ? -1 : atoll(val);
 }
 
-/* slab pages and free pages, with the per-CPU counts folded in */
+static bool settle;
+
+/*
+ * Slab pages and free pages, with the per-CPU counts folded in.  With
+ * @settle (--full), first let the frees RCU defers (kernfs nodes, kfree_rcu
+ * batches, drained within 5 s) of the step before happen: under -icount an
+ * idle guest's time passes at once.
+ */
 static int read_vmstat(long long *slab, long long *free)
 {
 	char line[128];
 	long long v;
 	FILE *f;
 
+	if (settle)
+		sleep(6);
 	if (vt_sysfs_write("/proc/sys/vm/stat_refresh", "1"))
 		return -1;
 	f = fopen("/proc/vmstat", "r");
@@ -661,7 +671,7 @@ static int read_vmstat(long long *slab, long long *free)
 
 static void reg_scaling(void)
 {
-	long long s0, f0, s1, f1, reg, unreg;
+	long long s0, f0, s1, f1, reg, unreg, par;
 	char *list = strdup(counts), *tok, *save;
 	char name[64];
 	unsigned int n;
@@ -682,7 +692,10 @@ static void reg_scaling(void)
 		snprintf(name, sizeof(name), "registration.%u", n);
 		reg = -1;
 		unreg = -1;
-		if (!reg_set("parents", n) && !read_vmstat(&s0, &f0) && !reg_set("devices", n))
+		par = -1;
+		if (!reg_set("parents", n))
+			par = reg_get("parents_ns");
+		if (par >= 0 && !read_vmstat(&s0, &f0) && !reg_set("devices", n))
 			reg = reg_get("register_ns");
 		if (reg >= 0 && !read_vmstat(&s1, &f1) && !reg_set("devices", 0))
 			unreg = reg_get("unregister_ns");
@@ -692,8 +705,8 @@ static void reg_scaling(void)
 			reg_set("parents", 0);
 			continue;
 		}
-		printf("# reg: %u %lld %lld %lld %lld\n", n, reg / n, unreg / n,
-		       (s1 - s0) * page / n, (f0 - f1) * page / n);
+		printf("# reg: %u %lld %lld %lld %lld %lld\n", n, reg / n, unreg / n,
+		       (s1 - s0) * page / n, (f0 - f1) * page / n, par / n);
 		tap(true, name, NULL);
 	}
 	free(list);
@@ -728,6 +741,7 @@ int main(int argc, char **argv)
 			batch = 16;
 			big = 64UL << 20;
 			counts = "16,64,256,1024,4096";
+			settle = true;
 			break;
 		case 'r':
 			reps = atoi(optarg);

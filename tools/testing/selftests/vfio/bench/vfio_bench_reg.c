@@ -44,7 +44,7 @@ static struct device *bench_root;
 static struct device **bench_parents;
 static struct bench_vdev **bench_vdevs;
 static unsigned int nr_parents, nr_devices;
-static unsigned long long register_ns, unregister_ns;
+static unsigned long long register_ns, unregister_ns, parents_ns;
 
 static void bench_parent_release(struct device *dev)
 {
@@ -62,11 +62,13 @@ static void bench_parents_remove(void)
 static int bench_parents_add(unsigned int n)
 {
 	struct device *dev;
+	u64 start;
 	int ret;
 
 	bench_parents = kvcalloc(n, sizeof(*bench_parents), GFP_KERNEL);
 	if (!bench_parents)
 		return -ENOMEM;
+	start = ktime_get_ns();
 	while (nr_parents < n) {
 		dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 		if (!dev) {
@@ -85,6 +87,7 @@ static int bench_parents_add(unsigned int n)
 		}
 		bench_parents[nr_parents++] = dev;
 	}
+	parents_ns = ktime_get_ns() - start;
 	return 0;
 err:
 	bench_parents_remove();
@@ -188,6 +191,8 @@ module_param(register_ns, ullong, 0400);
 MODULE_PARM_DESC(register_ns, "nanoseconds the last N registrations took");
 module_param(unregister_ns, ullong, 0400);
 MODULE_PARM_DESC(unregister_ns, "nanoseconds the last N unregistrations took");
+module_param(parents_ns, ullong, 0400);
+MODULE_PARM_DESC(parents_ns, "nanoseconds the last N parents took to add (the driver core alone)");
 
 static int __init bench_init(void)
 {
