@@ -382,7 +382,7 @@ make_kernel()
 	if grep -E 'warning:|error:' "$out/build.log" | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio' ; then
 		die "the VFIO build of $side/$variant has warnings"
 	fi
-	if grep -q '^CONFIG_MODULES=y' "$out/.config" && grep -q '^CONFIG_IOMMUFD=y' "$out/.config"; then
+	if grep -q '^CONFIG_MODULES=y' "$out/.config" && grep -qE '^CONFIG_IOMMUFD=[ym]' "$out/.config"; then
 		make_regmod "$out"
 	fi
 }
