@@ -203,22 +203,31 @@ prepare_ours()
 		rm -f "$tree/.vmtest-overlay"
 	fi
 	manifest="$tree/.vmtest-overlay"
+	overlay_files > "$WORK/overlay.list"
+	: > "$manifest.new"
+	if [ -f "$REPO/drivers/vfio/Makefile" ]; then
+		printf '%s\n' "${CORE_FILES[@]}" >> "$manifest.new"
+	fi
 
-	# Put back whatever an earlier overlay replaced or added.
+	# Put back what an earlier overlay replaced or added and this one
+	# neither brings nor deletes.  A file the overlay still has is left in
+	# place for rsync to replace by rename: the tree never shows the base's
+	# file, or none, in its place, so a build running meanwhile (another
+	# vmtest.sh on this build directory) cannot compile, and ccache cannot
+	# store, an object of the base's header under our sources' hash.
 	if [ -f "$manifest" ]; then
 		while read -r f; do
+			grep -qxF "$f" "$WORK/overlay.list" "$manifest.new" && continue
 			rm -f "$tree/$f"
 			[ -e "$base/$f" ] && ln "$base/$f" "$tree/$f"
 		done < "$manifest"
 	fi
-	: > "$manifest.new"
+	# the base's core files our core replaces or does without
 	if [ -f "$REPO/drivers/vfio/Makefile" ]; then
 		for f in "${CORE_FILES[@]}"; do
-			rm -f "$tree/$f"
-			echo "$f" >> "$manifest.new"
+			grep -qxF "$f" "$WORK/overlay.list" || rm -f "$tree/$f"
 		done
 	fi
-	overlay_files > "$WORK/overlay.list"
 	if [ -s "$WORK/overlay.list" ]; then
 		# rsync replaces files by rename and keeps our mtimes, so make
 		# rebuilds only what changed.
