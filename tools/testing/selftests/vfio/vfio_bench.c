@@ -171,38 +171,32 @@ static long long timed_rw(int fd, bool write, void *buf, size_t len, off_t off,
 	return now() - t0;
 }
 
-/* the floor: the cheapest ioctl there is, an unknown one on /dev/null */
-static long long op_floor(struct bench *b, unsigned int n)
+/* @n ioctls no file knows, which must fail with ENOTTY */
+static long long timed_unknown(int fd, unsigned int n)
 {
 	long long t0 = now();
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (ioctl(b->null, UNKNOWN_IOCTL) != -1 || errno != ENOTTY)
+		if (ioctl(fd, UNKNOWN_IOCTL) != -1 || errno != ENOTTY)
 			return -EIO;
 	return now() - t0;
+}
+
+/* the floor: the cheapest ioctl there is, an unknown one on /dev/null */
+static long long op_floor(struct bench *b, unsigned int n)
+{
+	return timed_unknown(b->null, n);
 }
 
 static long long op_unknown(struct bench *b, unsigned int n)
 {
-	long long t0 = now();
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (ioctl(b->fd, UNKNOWN_IOCTL) != -1 || errno != ENOTTY)
-			return -EIO;
-	return now() - t0;
+	return timed_unknown(b->fd, n);
 }
 
 static long long op_container_unknown(struct bench *b, unsigned int n)
 {
-	long long t0 = now();
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (ioctl(b->container, UNKNOWN_IOCTL) != -1 || errno != ENOTTY)
-			return -EIO;
-	return now() - t0;
+	return timed_unknown(b->container, n);
 }
 
 static long long op_cdev_cycle(struct bench *b, unsigned int n)
