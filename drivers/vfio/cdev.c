@@ -10,8 +10,13 @@
  * file undoes everything that binding did.
  *
  *   open --> UNBOUND --BIND--> BOUND <--ATTACH/DETACH--> ATTACHED
- *                                 \                         /
- *                                  +-------- close --------+
+ *               |                 \                         /
+ *               |                  +-------- close --------+
+ *         unregistration
+ *               v
+ *           DETACHED: every call fails with -ENODEV, until close
+ *
+ * Unregistration waits for bound files only.
  */
 #include <linux/cdev.h>
 #include <linux/fs.h>
@@ -60,8 +65,8 @@ void vfio_cdev_del_device(struct vfio_device *device)
 		cdev_device_del(&device->cdev, &device->device);
 }
 
-static long vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
-			   u32 __user *out_devid)
+static long __vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
+			     u32 __user *out_devid)
 {
 	struct vfio_device *device = df->device;
 	struct iommufd_ctx *ictx;
@@ -90,6 +95,8 @@ static long vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
 		goto err_close;
 	}
 	device->cdev_opened = 1;
+	vfio_device_file_bound(df);
+	vfio_device_file_map(df);
 	vfio_device_file_grant(df);
 	mutex_unlock(&device->dev_set->lock);
 	return 0;
@@ -105,14 +112,35 @@ err_unlock:
 	return ret;
 }
 
+/*
+ * A file that is not bound may be detached from its device by an
+ * unregistration at any time: the device is looked at only inside
+ * vfio_device_file_srcu, and opening it fails with -ENODEV from then on
+ * (vfio_device_file_open() sees it unregistering).
+ */
+static long vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
+			   u32 __user *out_devid)
+{
+	long ret = -ENODEV;
+	int idx;
+
+	idx = srcu_read_lock(&vfio_device_file_srcu);
+	if (!vfio_device_file_detached(df))
+		ret = __vfio_cdev_bind(df, iommufd, out_devid);
+	srcu_read_unlock(&vfio_device_file_srcu, idx);
+	return ret;
+}
+
 /* The last close of a cdev file. */
 static void vfio_cdev_release(struct vfio_device_file *df)
 {
 	struct vfio_device *device = df->device;
 
 	/* nothing else can reach the file any more: no lock to read this */
-	if (!df->access_granted)
+	if (!df->access_granted) {
+		vfio_device_file_forget_unbound(df);
 		return;
+	}
 
 	mutex_lock(&device->dev_set->lock);
 	vfio_device_file_close(df);
@@ -178,10 +206,29 @@ static const struct vfio_device_file_ops vfio_cdev_file_ops = {
 	.release	= vfio_cdev_release,
 };
 
+/* A new unbound file, listed so that an unregistration can detach it. */
+static struct vfio_device_file *vfio_cdev_new_file(struct vfio_device *device)
+{
+	struct vfio_device_file *df;
+	int ret;
+
+	df = vfio_device_file_alloc(device, &vfio_cdev_file_ops, NULL);
+	if (IS_ERR(df))
+		return df;
+	ret = vfio_device_file_add_unbound(df);
+	if (!ret)
+		return df;
+	kfree(df);
+	return ERR_PTR(ret);
+}
+
 /**
  * vfio_cdev_open - open() of /dev/vfio/devices/vfioN
  * @inode: the node
  * @file: the new file
+ *
+ * The new file is not bound: it holds the device's registration until it
+ * is bound and closed, or until the device is unregistered.
  *
  * Return: 0, or -ENODEV if the device is going away.
  */
@@ -193,7 +240,7 @@ int vfio_cdev_open(struct inode *inode, struct file *file)
 
 	if (!vfio_device_try_get_registration(device))
 		return -ENODEV;
-	df = vfio_device_file_alloc(device, &vfio_cdev_file_ops, NULL);
+	df = vfio_cdev_new_file(device);
 	if (IS_ERR(df)) {
 		vfio_device_put_registration(device);
 		return PTR_ERR(df);

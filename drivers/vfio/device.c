@@ -12,7 +12,9 @@
  * registration reference of its own and every open file holds another.
  * Unregistration first makes the device unreachable for new opens, then
  * drops its own reference and waits for the files to go, asking their
- * users through the driver's request callback.
+ * users through the driver's request callback.  Files that were opened but
+ * never bound are not waited for: unregistration detaches them from the
+ * device at once, and they fail every call with -ENODEV until closed.
  */
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -81,6 +83,7 @@ static struct vfio_device_set *vfio_device_set_get(void *set_id)
 	set->device_count = 1;
 	mutex_init(&set->lock);
 	INIT_LIST_HEAD(&set->device_list);
+	INIT_LIST_HEAD(&set->unbound_files);
 
 	/* Someone may have created the same set meanwhile: use theirs. */
 	xa_lock(&vfio_device_sets);
@@ -430,9 +433,10 @@ static void vfio_device_wait_for_files(struct vfio_device *device)
  * vfio_unregister_group_dev - unregister a device
  * @device: the device
  *
- * Makes the device unreachable, then waits for every open file of it to
- * be closed.  The driver still owns its allocation reference and drops it
- * with vfio_put_device() afterwards.
+ * Makes the device unreachable and detaches the cdev files that are not
+ * bound, then waits for every file that uses the device to be closed.
+ * The driver still owns its allocation reference and drops it with
+ * vfio_put_device() afterwards.
  */
 void vfio_unregister_group_dev(struct vfio_device *device)
 {
@@ -445,6 +449,8 @@ void vfio_unregister_group_dev(struct vfio_device *device)
 	vfio_debugfs_remove_device(device);
 	vfio_cdev_del_device(device);
 
+	/* only files that use the device are waited for */
+	vfio_device_detach_unbound(device);
 	vfio_device_put_registration(device);
 	vfio_device_wait_for_files(device);
 

@@ -8,6 +8,10 @@
  * iommufd, a group file at once.  Granting access opens the device: the
  * first grant runs the driver's open_device(), the last close its
  * close_device(); in between the device's open_count counts the grants.
+ *
+ * A cdev file that is not bound yet does not use the device: when the
+ * device is unregistered, such a file is detached from it instead of being
+ * waited for, and fails every later call with -ENODEV.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -17,6 +21,7 @@
 #include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/uaccess.h>
 
 #include "vfio.h"
@@ -42,6 +47,7 @@ struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
 	df->device = device;
 	df->ops = ops;
 	df->priv = priv;
+	INIT_LIST_HEAD(&df->unbound_node);
 	vfio_kvm_slot_init(&df->kvm);
 	return df;
 }
@@ -52,13 +58,125 @@ struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
  * @file: a file with vfio_device_fops
  *
  * Every file of a device is readable, writable and seekable at offsets,
- * and maps through the device's own inode, however it was obtained.
+ * however it was obtained.
  */
 void vfio_device_file_install(struct vfio_device_file *df, struct file *file)
 {
+	df->file = file;
 	file->private_data = df;
 	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
-	file->f_mapping = df->device->inode->i_mapping;
+}
+
+/**
+ * vfio_device_file_map - map the file through the device's own inode
+ * @df: the state of a file about to be granted access
+ *
+ * Done only for a file that will use the device, which keeps the inode
+ * alive as long as the file is open: a detached file keeps the mapping of
+ * its own inode.
+ */
+void vfio_device_file_map(struct vfio_device_file *df)
+{
+	df->file->f_mapping = df->device->inode->i_mapping;
+}
+
+/* ---- Files that are not bound --------------------------------------------- */
+
+/*
+ * A call that may look at the device of a file that is not bound (BIND,
+ * fdinfo, KVM's questions) runs inside it and finds the device there as
+ * long as vfio_device_file_detached() says no.
+ */
+DEFINE_SRCU(vfio_device_file_srcu);
+
+/**
+ * vfio_device_file_add_unbound - list a new cdev file as not bound
+ * @df: the state of the file, which holds a registration reference
+ *
+ * Return: 0, or -ENODEV if the device is being unregistered.
+ */
+int vfio_device_file_add_unbound(struct vfio_device_file *df)
+{
+	struct vfio_device_set *set = df->device->dev_set;
+	int ret = 0;
+
+	mutex_lock(&set->lock);
+	if (df->device->unregistering)
+		ret = -ENODEV;
+	else
+		list_add_tail(&df->unbound_node, &set->unbound_files);
+	mutex_unlock(&set->lock);
+	return ret;
+}
+
+/**
+ * vfio_device_file_bound - take a file that is being bound off the list
+ * @df: the state of the file
+ *
+ * Called under the device set lock: from now on unregistration waits for
+ * the file.
+ */
+void vfio_device_file_bound(struct vfio_device_file *df)
+{
+	lockdep_assert_held(&df->device->dev_set->lock);
+	list_del_init(&df->unbound_node);
+}
+
+/**
+ * vfio_device_file_forget_unbound - the last close of an unbound file
+ * @df: the state of the file
+ *
+ * Leaves the file's registration reference, unless unregistration has
+ * detached the file (and dropped it) already.
+ */
+void vfio_device_file_forget_unbound(struct vfio_device_file *df)
+{
+	struct vfio_device_set *set;
+	int idx;
+
+	idx = srcu_read_lock(&vfio_device_file_srcu);
+	if (!vfio_device_file_detached(df)) {
+		set = df->device->dev_set;
+		mutex_lock(&set->lock);
+		list_del_init(&df->unbound_node);
+		mutex_unlock(&set->lock);
+	}
+	srcu_read_unlock(&vfio_device_file_srcu, idx);
+}
+
+/**
+ * vfio_device_detach_unbound - detach the unbound files of a device
+ * @device: the device, which takes no new files any more
+ *
+ * Each detached file's registration reference is dropped once no call on
+ * it can still look at the device.
+ */
+void vfio_device_detach_unbound(struct vfio_device *device)
+{
+	struct vfio_device_set *set = device->dev_set;
+	struct vfio_device_file *df, *next;
+	unsigned int detached = 0;
+
+	mutex_lock(&set->lock);
+	list_for_each_entry_safe(df, next, &set->unbound_files, unbound_node) {
+		if (df->device != device)
+			continue;
+		list_del_init(&df->unbound_node);
+		WRITE_ONCE(df->detached, 1);
+		detached++;
+	}
+	mutex_unlock(&set->lock);
+	if (!detached)
+		return;
+	synchronize_srcu(&vfio_device_file_srcu);
+	while (detached--)
+		vfio_device_put_registration(device);
+}
+
+/* What a call on a file that has no access gets. */
+static long vfio_device_file_refused(struct vfio_device_file *df)
+{
+	return vfio_device_file_detached(df) ? -ENODEV : -EINVAL;
 }
 
 /* Access is granted once the device is open for this file. */
@@ -296,6 +414,7 @@ struct file *vfio_device_file_create(struct vfio_device *device,
 		goto err_unlock;
 	}
 	vfio_device_file_install(df, file);
+	vfio_device_file_map(df);
 	vfio_device_file_grant(df);
 	mutex_unlock(&device->dev_set->lock);
 	return file;
@@ -328,8 +447,10 @@ static int vfio_device_fops_release(struct inode *inode, struct file *file)
 	struct vfio_device *device = df->device;
 
 	df->ops->release(df);
+	/* a detached file's reference went with the device */
+	if (!df->detached)
+		vfio_device_put_registration(device);
 	kfree(df);
-	vfio_device_put_registration(device);
 	return 0;
 }
 
@@ -408,7 +529,7 @@ static __always_inline long vfio_device_file_call(struct vfio_device_file *df,
 	long ret;
 
 	if (!vfio_device_file_granted(df))
-		return -EINVAL;
+		return vfio_device_file_refused(df);
 	ret = vfio_device_resume(device);
 	if (ret)
 		return ret;
@@ -467,7 +588,9 @@ static ssize_t vfio_device_fops_read(struct file *file, char __user *buf,
 	struct vfio_device_file *df = file->private_data;
 	struct vfio_device *device = df->device;
 
-	if (!vfio_device_file_granted(df) || !device->ops->read)
+	if (!vfio_device_file_granted(df))
+		return vfio_device_file_refused(df);
+	if (!device->ops->read)
 		return -EINVAL;
 	return device->ops->read(device, buf, count, ppos);
 }
@@ -478,7 +601,9 @@ static ssize_t vfio_device_fops_write(struct file *file, const char __user *buf,
 	struct vfio_device_file *df = file->private_data;
 	struct vfio_device *device = df->device;
 
-	if (!vfio_device_file_granted(df) || !device->ops->write)
+	if (!vfio_device_file_granted(df))
+		return vfio_device_file_refused(df);
+	if (!device->ops->write)
 		return -EINVAL;
 	return device->ops->write(device, buf, count, ppos);
 }
@@ -488,7 +613,9 @@ static int vfio_device_fops_mmap(struct file *file, struct vm_area_struct *vma)
 	struct vfio_device_file *df = file->private_data;
 	struct vfio_device *device = df->device;
 
-	if (!vfio_device_file_granted(df) || !device->ops->mmap)
+	if (!vfio_device_file_granted(df))
+		return vfio_device_file_refused(df);
+	if (!device->ops->mmap)
 		return -EINVAL;
 	return device->ops->mmap(device, vma);
 }
@@ -497,9 +624,14 @@ static int vfio_device_fops_mmap(struct file *file, struct vm_area_struct *vma)
 static void vfio_device_fops_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct vfio_device_file *df = file->private_data;
-	char *path;
+	char *path = NULL;
+	int idx;
 
-	path = kobject_get_path(&df->device->dev->kobj, GFP_KERNEL);
+	/* a detached file has no device to show */
+	idx = srcu_read_lock(&vfio_device_file_srcu);
+	if (!vfio_device_file_detached(df))
+		path = kobject_get_path(&df->device->dev->kobj, GFP_KERNEL);
+	srcu_read_unlock(&vfio_device_file_srcu, idx);
 	if (!path)
 		return;
 	seq_printf(m, "vfio-device-syspath: /sys%s\n", path);

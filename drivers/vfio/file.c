@@ -43,10 +43,18 @@ bool vfio_file_enforced_coherent(struct file *file)
 {
 	struct vfio_device_file *df = vfio_device_file_of_file(file);
 	struct vfio_group *group;
+	bool coherent = true;
+	int idx;
 
-	if (df)
-		return device_iommu_capable(df->device->dev,
-					    IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
+	if (df) {
+		/* a detached file does no DMA at all */
+		idx = srcu_read_lock(&vfio_device_file_srcu);
+		if (!vfio_device_file_detached(df))
+			coherent = device_iommu_capable(df->device->dev,
+							IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
+		srcu_read_unlock(&vfio_device_file_srcu, idx);
+		return coherent;
+	}
 	group = vfio_group_of_file(file);
 	if (group)
 		return vfio_group_coherent(group);

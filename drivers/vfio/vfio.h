@@ -44,9 +44,10 @@
  *	for every device of the set: open_count; the binding of each device
  *	file (its iommufd, devid and access_granted); vfio_device.kvm and
  *	put_kvm; the device's iommufd state (iommufd_device, iommufd_access,
- *	iommufd_attached); cdev_opened; the set's device_list and
- *	open_count.  One lock for the whole set because a driver resets the
- *	set as one (vfio-pci's bus and slot resets): drivers' open_device,
+ *	iommufd_attached); cdev_opened; the set's device_list,
+ *	unbound_files and open_count, and each file's detached flag.
+ *	One lock for the whole set because a driver resets the set as one
+ *	(vfio-pci's bus and slot resets): drivers' open_device,
  *	close_device and iommufd callbacks, and struct vfio_device_file_ops'
  *	open_dma and close_dma, run under it.
  * vfio_kvm_slot.lock (a spinlock)
@@ -59,6 +60,11 @@
  * Registration references (vfio_device.refcount) are a counter and a
  * completion, not a lock: unregistration waits on them without holding
  * anything.
+ * vfio_device_file_srcu (device_file.c, SRCU)
+ *	keeps the device of an unbound file from being freed while a call on
+ *	the file (BIND, fdinfo, KVM's questions) runs: unregistration marks
+ *	the unbound files detached under the device set lock and waits for
+ *	the readers before it drops their registration references.
  *
  * The legacy layer (compat/):
  *
@@ -103,6 +109,7 @@
 #include <linux/file.h>
 #include <linux/device.h>
 #include <linux/cdev.h>
+#include <linux/srcu.h>
 #include <linux/module.h>
 #include <linux/vfio.h>
 #include <linux/uaccess.h>
@@ -250,18 +257,26 @@ struct vfio_device_file_ops {
 /**
  * struct vfio_device_file - one open of a device
  * @access_granted: the file may be used (bound, and the device opened)
+ * @detached: the device was unregistered while the file was not bound;
+ *	@device may be gone and is never looked at again
  * @device: the device; the file holds a registration reference on it
+ *	until it is closed or detached
+ * @file: the file
  * @ops: how the file was obtained: through the device's cdev or its group
  * @priv: what @ops keep for the file (the group of a file from a group)
+ * @unbound_node: in the device set's unbound_files while open and unbound
  * @iommufd: the iommufd a cdev file is bound to
  * @devid: the device's id in @iommufd
  * @kvm: the KVM this file was added to (KVM_DEV_VFIO_FILE_ADD)
  */
 struct vfio_device_file {
 	u8 access_granted;
+	u8 detached;
 	struct vfio_device *device;
+	struct file *file;
 	const struct vfio_device_file_ops *ops;
 	void *priv;
+	struct list_head unbound_node;
 	struct iommufd_ctx *iommufd;
 	u32 devid;
 	struct vfio_kvm_slot kvm;
@@ -280,6 +295,23 @@ struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
 						const struct vfio_device_file_ops *ops,
 						void *priv);
 void vfio_device_file_install(struct vfio_device_file *df, struct file *file);
+void vfio_device_file_map(struct vfio_device_file *df);
+int vfio_device_file_add_unbound(struct vfio_device_file *df);
+void vfio_device_file_bound(struct vfio_device_file *df);
+void vfio_device_file_forget_unbound(struct vfio_device_file *df);
+void vfio_device_detach_unbound(struct vfio_device *device);
+extern struct srcu_struct vfio_device_file_srcu;
+
+/*
+ * Has unregistration detached this unbound file from its device?  Asked
+ * inside vfio_device_file_srcu: while the answer is no, the device stays
+ * until the read side ends.
+ */
+static inline bool vfio_device_file_detached(struct vfio_device_file *df)
+{
+	return READ_ONCE(df->detached);
+}
+
 int vfio_device_file_open(struct vfio_device_file *df);
 void vfio_device_file_close(struct vfio_device_file *df);
 void vfio_device_file_grant(struct vfio_device_file *df);

@@ -35,10 +35,13 @@ struct iommufd_access;
  * @device_count: number of members; the set is freed when it drops to 0
  * @open_count: the sum of the members' open counts, kept as they change
  *	(under @lock) so that a driver's question costs nothing
+ * @unbound_files: the core's: cdev files of the members that are open but
+ *	not bound, which an unregistration detaches from their device
  */
 struct vfio_device_set {
 	struct mutex lock;	/* see above */
 	struct list_head device_list;
+	struct list_head unbound_files;
 	unsigned int device_count;
 	unsigned int open_count;
 	void *set_id;
