@@ -620,7 +620,10 @@ static int vfio_device_fops_mmap(struct file *file, struct vm_area_struct *vma)
 	return device->ops->mmap(device, vma);
 }
 
-/* Which device a file is, for tools that only see the process's files. */
+/*
+ * Which device a file is, and whether it uses it (through a cdev bind or
+ * from its group), for tools that only see the process's files.
+ */
 static void vfio_device_fops_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct vfio_device_file *df = file->private_data;
@@ -636,6 +639,9 @@ static void vfio_device_fops_show_fdinfo(struct seq_file *m, struct file *file)
 		return;
 	seq_printf(m, "vfio-device-syspath: /sys%s\n", path);
 	kfree(path);
+	if (vfio_device_file_granted(df))
+		seq_printf(m, "vfio-device-bound: %s\n",
+			   df->ops->bind ? "cdev" : "group");
 }
 
 const struct file_operations vfio_device_fops = {

@@ -380,6 +380,49 @@ TEST_F(cdev, device_outlives_iommufd_fd)
 	EXPECT_EQ(0, vt_detach(self->fd));
 }
 
+/*
+ * lsvfio names the device's nodes and sees this process hold its cdev:
+ * unbound, then bound.  It learns whether a file is bound from the fdinfo,
+ * which upstream 6.12 does not fill in: there it answers "unknown".
+ */
+TEST_F(cdev, lsvfio_sees_holder)
+{
+	char entry[8192], want[PATH_MAX + 32], sysdev[PATH_MAX], node[PATH_MAX];
+	const char *held = vt_ours() ? "false" : "null";
+	__u32 devid;
+	int ret;
+
+	ret = vt_lsvfio(self->topo.solo, entry, sizeof(entry));
+	if (ret == -ENOEXEC)
+		SKIP(return, "lsvfio is not in this guest image");
+	ASSERT_EQ(0, ret);
+	EXPECT_NE(NULL, strstr(entry, "\"driver\": \"vfio-pci\""));
+	snprintf(sysdev, sizeof(sysdev), "/sys/bus/pci/devices/%s", self->topo.solo);
+	ASSERT_EQ(0, vt_cdev_path(sysdev, node, sizeof(node)));
+	snprintf(want, sizeof(want), "\"cdev\": \"%s\"", node);
+	EXPECT_NE(NULL, strstr(entry, want));
+	snprintf(want, sizeof(want), "\"iommu_group\": %d,", vt_group_id(self->topo.solo));
+	EXPECT_NE(NULL, strstr(entry, want));
+	if (vt_have_group()) {
+		snprintf(want, sizeof(want), "\"group_node\": \"/dev/vfio/%d\"",
+			 vt_group_id(self->topo.solo));
+		EXPECT_NE(NULL, strstr(entry, want));
+	}
+	EXPECT_NE(NULL, strstr(entry, vt_ours() ? "\"bound\": null" :
+					       "\"bound\": \"unknown\""));
+	EXPECT_TRUE(vt_lsvfio_holder(entry, getpid(), "cdev", held));
+
+	ASSERT_EQ(0, vt_bind(self->fd, self->iommufd, &devid));
+	ASSERT_EQ(0, vt_lsvfio(self->topo.solo, entry, sizeof(entry)));
+	EXPECT_NE(NULL, strstr(entry, vt_ours() ? "\"bound\": \"cdev\"" :
+					       "\"bound\": \"unknown\""));
+	EXPECT_TRUE(vt_lsvfio_holder(entry, getpid(), "cdev",
+				     vt_ours() ? "true" : "null"));
+	if (_metadata->exit_code != KSFT_PASS)
+		fprintf(stderr, "# lsvfio: %s\n", entry);
+	VT_DIFFERS_FROM_UPSTREAM("the fdinfo says whether a device file is bound");
+}
+
 /* Since 6.18 every device file tells its device's sysfs path in fdinfo. */
 TEST_F(cdev, fdinfo_syspath)
 {

@@ -82,6 +82,26 @@ FIXTURE_TEARDOWN(dpdk)
 }
 
 /*
+ * lsvfio sees testpmd hold the NIC's group node and a device file from it
+ * (which only a core whose fdinfo names the device can tell), in use
+ * through the group.
+ */
+static void expect_lsvfio(struct __test_metadata *_metadata, const char *bdf,
+			  pid_t pmd)
+{
+	char entry[8192];
+
+	ASSERT_EQ(0, vt_lsvfio(bdf, entry, sizeof(entry)));
+	EXPECT_TRUE(vt_lsvfio_holder(entry, pmd, "group", "null"));
+	if (vt_ours()) {
+		EXPECT_TRUE(vt_lsvfio_holder(entry, pmd, "device", "true"));
+		EXPECT_NE(NULL, strstr(entry, "\"bound\": \"group\""));
+	}
+	if (_metadata->exit_code != KSFT_PASS)
+		fprintf(stderr, "# lsvfio: %s\n", entry);
+}
+
+/*
  * testpmd's answers are printed through stdio, which is buffered on a
  * pipe: they come out at exit, after the prompts.  So the commands are
  * sent one by one, each when the prompt is back, and the answers are read
@@ -100,6 +120,8 @@ TEST_F_TIMEOUT(dpdk, testpmd_transmits, 3 * WAIT_S)
 	unsigned int i;
 
 	up = vt_proc_expect(p, 0, PROMPT, WAIT_S);
+	if (up)
+		expect_lsvfio(_metadata, self->topo.nic, p->pid);
 	for (i = 0; up && i < ARRAY_SIZE(cmds); i++) {
 		if (!cmds[i])
 			sleep(2);	/* let the NIC work through the burst */

@@ -222,11 +222,22 @@ FIXTURE_TEARDOWN(qemu10)
 	fprintf(stderr, "# %s: %ld s\n", _metadata->name, (long)(time(NULL) - self->start));
 }
 
-/* The group is taken by QEMU's bind; a second BIND and the group wait. */
-static void expect_held(struct __test_metadata *_metadata, const char *bdf)
+/*
+ * The group is taken by QEMU's bind; a second BIND and the group wait.
+ * lsvfio sees QEMU hold the cdev, bound (on a core that says so).
+ */
+static void expect_held(struct __test_metadata *_metadata, const char *bdf,
+			pid_t qemu)
 {
+	char entry[8192];
 	int iommufd, fd;
 
+	ASSERT_EQ(0, vt_lsvfio(bdf, entry, sizeof(entry)));
+	EXPECT_TRUE(vt_lsvfio_holder(entry, qemu, "cdev", vt_ours() ? "true" : "null"));
+	EXPECT_NE(NULL, strstr(entry, vt_ours() ? "\"bound\": \"cdev\"" :
+					       "\"bound\": \"unknown\""));
+	if (_metadata->exit_code != KSFT_PASS)
+		fprintf(stderr, "# lsvfio: %s\n", entry);
 	if (vt_have_group())
 		EXPECT_EQ(-EBUSY, vt_group_open(bdf));
 	iommufd = vt_iommufd_open();
@@ -262,7 +273,7 @@ static void expect_released(struct __test_metadata *_metadata, const char *bdf)
 /* QEMU holds the device until it quits; then everything is back. */
 static void held_until_quit(struct __test_metadata *_metadata, struct q10 *q, const char *bdf)
 {
-	expect_held(_metadata, bdf);
+	expect_held(_metadata, bdf, q->p.pid);
 	EXPECT_EQ(0, q10_quit(q));
 	expect_released(_metadata, bdf);
 }
@@ -357,7 +368,7 @@ TEST_F_TIMEOUT(qemu10, iommufd_reset_unplug_replug, 4 * QMP_WAIT_S)
 	ASSERT_TRUE(q10_up(&self->q));
 	EXPECT_TRUE(q10_realized(&self->q, "vfio0"));
 	EXPECT_TRUE(qmp(&self->q, "{\"execute\": \"system_reset\"}\n"));
-	expect_held(_metadata, self->topo.solo);
+	expect_held(_metadata, self->topo.solo, self->q.p.pid);
 	EXPECT_TRUE(qmp(&self->q, DEVICE_DEL("vfio0")));
 	reset = qmp(&self->q, "{\"execute\": \"system_reset\"}\n");
 	for (i = 0; i < QMP_WAIT_S && !strstr(self->q.p.log, "DEVICE_DELETED"); i++)
@@ -456,7 +467,7 @@ static bool l2_run(struct __test_metadata *_metadata, struct q10 *q, const char 
 	/* its init runs: QEMU realized the device long before */
 	ASSERT_TRUE(vt_proc_expect(&q->p, 0, "vfio-l2: Linux", L2_WAIT_S));
 	if (iommufd)
-		expect_held(_metadata, bdf);
+		expect_held(_metadata, bdf, q->p.pid);
 	else
 		EXPECT_EQ(-EBUSY, vt_group_open(bdf));
 	pass = l2_verdict(q);

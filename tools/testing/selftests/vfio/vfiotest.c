@@ -1159,3 +1159,56 @@ int vt_wait_child(pid_t pid, int ms)
 	}
 	return -1;
 }
+
+/* ---- lsvfio ------------------------------------------------------------ */
+
+int vt_lsvfio(const char *bdf, char *entry, size_t len)
+{
+	char line[8192], want[64], rest[4096] = "";
+	int found = -ENOENT;
+	FILE *p;
+
+	if (access(VT_LSVFIO, X_OK))
+		return -ENOEXEC;
+	/* what it says on stderr goes to the test's output */
+	p = popen(VT_LSVFIO " --json", "r");
+	if (!p)
+		return -errno;
+	snprintf(want, sizeof(want), "\"device\": \"%s\"", bdf);
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (found && strstr(line, want)) {
+			snprintf(entry, len, "%s", line);
+			found = 0;
+		} else if (strlen(rest) + strlen(line) + 16 < sizeof(rest)) {
+			strcat(rest, "# lsvfio: ");
+			strcat(rest, line);
+			strcat(rest, "\n");
+		}
+	}
+	if (pclose(p) && !found)
+		found = -EIO;
+	/* what it printed, if not the device */
+	if (found)
+		fprintf(stderr, "%s", rest);
+	return found;
+}
+
+bool vt_lsvfio_holder(const char *entry, pid_t pid, const char *via,
+		      const char *bound)
+{
+	char want[160];
+	const char *at, *end;
+
+	snprintf(want, sizeof(want), "{\"pid\": %d, ", (int)pid);
+	for (at = strstr(entry, want); at; at = strstr(at + 1, want)) {
+		end = strchr(at, '}');
+		snprintf(want, sizeof(want), "\"via\": \"%s\", \"bound\": %s}",
+			 via, bound);
+		if (end && (size_t)(end + 1 - at) >= strlen(want) &&
+		    !strncmp(end + 1 - strlen(want), want, strlen(want)))
+			return true;
+		snprintf(want, sizeof(want), "{\"pid\": %d, ", (int)pid);
+	}
+	return false;
+}

@@ -195,6 +195,17 @@ void *vt_buf_alloc(size_t len);
 void vt_buf_free(void *buf, size_t len);
 void vt_fill(void *buf, size_t len, unsigned int seed);
 
+/*
+ * lsvfio (tools/vfio/lsvfio, staged in the guest image): the --json entry
+ * of device @bdf, one line; whether @entry lists process @pid as a holder
+ * through @via ("cdev", "device" or "group") with "bound" @bound ("true",
+ * "false" or "null").
+ */
+#define VT_LSVFIO	"/vfio/lsvfio"
+int vt_lsvfio(const char *bdf, char *entry, size_t len);
+bool vt_lsvfio_holder(const char *entry, pid_t pid, const char *via,
+		      const char *bound);
+
 /* guest kernel log */
 int vt_kmsg_open(void);
 bool vt_kmsg_wait(int fd, const char *needle, int timeout_ms);

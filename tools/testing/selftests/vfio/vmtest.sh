@@ -799,6 +799,7 @@ make_initramfs()
 	[ ! -f "$(dirname "$config")/regmod/vfio_bench_reg.ko" ] ||
 		cp "$(dirname "$config")/regmod/vfio_bench_reg.ko" "$root/vfio/"
 	cp "$SELFDIR/run_list" "$root/vfio/run_list"
+	cp "$REPO/tools/vfio/lsvfio" "$root/vfio/lsvfio"
 	if [ "${WITH_QEMU:-0}" -eq 1 ]; then
 		add_qemu "$root"
 		add_qemu10 "$root"
