@@ -288,12 +288,16 @@ fragments()
 	# the benchmark: no debug options, the same config on both sides
 	bench)
 		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.bench" ;;
-	# the Kconfig matrix: no debug options; matrix() writes the entry
+	# the Kconfig matrix: full's configuration, so that ccache builds it
+	# from full's objects, with what the matrix needs and the entry
+	# (matrix() writes it) on top
 	matrix)
-		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.matrix" \
+		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
+		     "$SELFDIR/config.faults" "$SELFDIR/config.matrix" \
 		     "$WORK/ours/out/matrix/config.entry" ;;
+	# modules too: CONFIG_MODULES is in config.vm for the same reason
 	*)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
-		     "$SELFDIR/config.$variant" ;;
+		     "$SELFDIR/config.faults" "$SELFDIR/config.$variant" ;;
 	esac
 	# the test driver exists only in our tree (config.ours.<variant>
 	# adapts it to a variant); the series tree is ours too, and must
@@ -391,7 +395,10 @@ make_kernel()
 	if grep -E 'warning:|error:' "$out/build.log" | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio' ; then
 		die "the VFIO build of $side/$variant has warnings"
 	fi
-	if grep -q '^CONFIG_MODULES=y' "$out/.config" && grep -qE '^CONFIG_IOMMUFD=[ym]' "$out/.config"; then
+	# the registration benchmark's module, for make bench and the smoke
+	# run of the modular boot
+	if { [ "$variant" = modules ] || [ "$variant" = bench ]; } &&
+	   grep -qE '^CONFIG_IOMMUFD=[ym]' "$out/.config"; then
 		make_regmod "$out"
 	fi
 }
