@@ -224,7 +224,8 @@ FIXTURE_TEARDOWN(qemu10)
 
 /*
  * The group is taken by QEMU's bind; a second BIND and the group wait.
- * lsvfio sees QEMU hold the cdev, bound (on a core that says so).
+ * lsvfio sees QEMU (@qemu, unless 0) hold the cdev, bound (on a core that
+ * says so).
  */
 static void expect_held(struct __test_metadata *_metadata, const char *bdf,
 			pid_t qemu)
@@ -232,12 +233,15 @@ static void expect_held(struct __test_metadata *_metadata, const char *bdf,
 	char entry[8192];
 	int iommufd, fd;
 
-	ASSERT_EQ(0, vt_lsvfio(bdf, entry, sizeof(entry)));
-	EXPECT_TRUE(vt_lsvfio_holder(entry, qemu, "cdev", vt_ours() ? "true" : "null"));
-	EXPECT_NE(NULL, strstr(entry, vt_ours() ? "\"bound\": \"cdev\"" :
-					       "\"bound\": \"unknown\""));
-	if (_metadata->exit_code != KSFT_PASS)
-		fprintf(stderr, "# lsvfio: %s\n", entry);
+	if (qemu) {
+		ASSERT_EQ(0, vt_lsvfio(bdf, entry, sizeof(entry)));
+		EXPECT_TRUE(vt_lsvfio_holder(entry, qemu, "cdev",
+					     vt_ours() ? "true" : "null"));
+		EXPECT_NE(NULL, strstr(entry, vt_ours() ? "\"bound\": \"cdev\"" :
+						       "\"bound\": \"unknown\""));
+		if (_metadata->exit_code != KSFT_PASS)
+			fprintf(stderr, "# lsvfio: %s\n", entry);
+	}
 	if (vt_have_group())
 		EXPECT_EQ(-EBUSY, vt_group_open(bdf));
 	iommufd = vt_iommufd_open();
@@ -478,8 +482,9 @@ static bool l2_run(struct __test_metadata *_metadata, struct q10 *q, const char 
 	ASSERT_EQ(0, q10_start_l2(q, bdf, iommufd, hugetlb));
 	/* its init runs: QEMU realized the device long before */
 	ASSERT_TRUE(vt_proc_expect(&q->p, 0, "vfio-l2: Linux", L2_WAIT_S));
+	/* the nested guest is done in seconds: no time for lsvfio's scan */
 	if (iommufd)
-		expect_held(_metadata, bdf, q->p.pid);
+		expect_held(_metadata, bdf, 0);
 	else
 		EXPECT_EQ(-EBUSY, vt_group_open(bdf));
 	pass = l2_verdict(q);
