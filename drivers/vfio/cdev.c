@@ -17,7 +17,13 @@
  *           DETACHED: every call fails with -ENODEV, until close
  *
  * Unregistration waits for bound files only.
+ *
+ * Binding also checks the VF token (VFIO_DEVICE_BIND_FLAG_TOKEN), as the
+ * group checks it in VFIO_GROUP_GET_DEVICE_FD's name.  In no-IOMMU mode a
+ * device without an IOMMU is noiommu-vfioN here, for CAP_SYS_RAWIO only;
+ * it binds to the iommufd as an access (see iommufd.c).
  */
+#include <linux/capability.h>
 #include <linux/cdev.h>
 #include <linux/fs.h>
 #include <linux/iommufd.h>
@@ -37,16 +43,13 @@ static char *vfio_cdev_devnode(const struct device *dev, umode_t *mode)
  * vfio_cdev_add_device - make a registering device visible
  * @device: the device
  *
- * Adds the class device, with a cdev except for no-IOMMU devices: those
- * are reached only through their group.
+ * Adds the class device with its cdev: vfioN, or noiommu-vfioN for a
+ * device without an IOMMU.
  *
  * Return: 0 or a negative errno.
  */
 int vfio_cdev_add_device(struct vfio_device *device)
 {
-	if (vfio_device_is_noiommu(device))
-		return device_add(&device->device);
-
 	device->device.devt = MKDEV(MAJOR(vfio_cdev_base), device->index);
 	cdev_init(&device->cdev, &vfio_device_fops);
 	device->cdev.owner = THIS_MODULE;
@@ -59,14 +62,58 @@ int vfio_cdev_add_device(struct vfio_device *device)
  */
 void vfio_cdev_del_device(struct vfio_device *device)
 {
-	if (vfio_device_is_noiommu(device))
-		device_del(&device->device);
-	else
-		cdev_device_del(&device->cdev, &device->device);
+	cdev_device_del(&device->cdev, &device->device);
 }
 
-static long __vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
-			     u32 __user *out_devid)
+/*
+ * The VF token check of VFIO_DEVICE_BIND_IOMMUFD (@token: the user's, or
+ * NULL).  A driver without match_token_uuid() is asked through match(),
+ * with the name VFIO_GROUP_GET_DEVICE_FD would take: the device's name,
+ * and " vf_token=<uuid>" with a token.  A driver that knows no tokens
+ * (no match(), or one that does not take the name) refuses a token.
+ */
+static int vfio_cdev_match_token(struct vfio_device *device,
+				 const uuid_t *token)
+{
+	char *name;
+	int ret;
+
+	if (device->ops->match_token_uuid)
+		return device->ops->match_token_uuid(device, token);
+	if (!device->ops->match)
+		return token ? -EINVAL : 0;
+
+	name = token ? kasprintf(GFP_KERNEL, "%s vf_token=%pUb",
+				 dev_name(device->dev), token) :
+		       kstrdup(dev_name(device->dev), GFP_KERNEL);
+	if (!name)
+		return -ENOMEM;
+	ret = device->ops->match(device, name);
+	kfree(name);
+	if (ret > 0)
+		return 0;
+	return ret ?: (token ? -EINVAL : 0);
+}
+
+static int vfio_cdev_check_token(struct vfio_device *device,
+				 const struct vfio_device_bind_iommufd *bind)
+{
+	uuid_t token;
+
+	if (!(bind->flags & VFIO_DEVICE_BIND_FLAG_TOKEN))
+		return vfio_cdev_match_token(device, NULL);
+	/* a device that takes no token refuses it before it is read */
+	if (!device->ops->match_token_uuid && !device->ops->match)
+		return -EINVAL;
+	if (copy_from_user(&token, u64_to_user_ptr(bind->token_uuid_ptr),
+			   sizeof(token)))
+		return -EFAULT;
+	return vfio_cdev_match_token(device, &token);
+}
+
+static long __vfio_cdev_bind(struct vfio_device_file *df,
+			     const struct vfio_device_bind_iommufd *bind,
+			     struct vfio_device_bind_iommufd __user *ubind)
 {
 	struct vfio_device *device = df->device;
 	struct iommufd_ctx *ictx;
@@ -81,7 +128,15 @@ static long __vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
 		ret = -EINVAL;
 		goto err_unlock;
 	}
-	ictx = iommufd_ctx_from_fd(iommufd);
+	/* the file may have been passed on since it was opened */
+	if (vfio_device_is_noiommu(device) && !capable(CAP_SYS_RAWIO)) {
+		ret = -EPERM;
+		goto err_unlock;
+	}
+	ret = vfio_cdev_check_token(device, bind);
+	if (ret)
+		goto err_unlock;
+	ictx = iommufd_ctx_from_fd(bind->iommufd);
 	if (IS_ERR(ictx)) {
 		ret = PTR_ERR(ictx);
 		goto err_unlock;
@@ -90,7 +145,7 @@ static long __vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
 	ret = vfio_device_file_open(df);
 	if (ret)
 		goto err_put_ictx;
-	if (put_user(df->devid, out_devid)) {
+	if (put_user(df->devid, &ubind->out_devid)) {
 		ret = -EFAULT;
 		goto err_close;
 	}
@@ -99,6 +154,9 @@ static long __vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
 	vfio_device_file_map(df);
 	vfio_device_file_grant(df);
 	mutex_unlock(&device->dev_set->lock);
+	if (vfio_device_is_noiommu(device))
+		dev_warn(device->dev, "bound without an IOMMU by %s (%d)\n",
+			 current->comm, task_pid_nr(current));
 	return 0;
 
 err_close:
@@ -118,15 +176,16 @@ err_unlock:
  * vfio_device_file_srcu, and opening it fails with -ENODEV from then on
  * (vfio_device_file_open() sees it unregistering).
  */
-static long vfio_cdev_bind(struct vfio_device_file *df, int iommufd,
-			   u32 __user *out_devid)
+static long vfio_cdev_bind(struct vfio_device_file *df,
+			   const struct vfio_device_bind_iommufd *bind,
+			   struct vfio_device_bind_iommufd __user *ubind)
 {
 	long ret = -ENODEV;
 	int idx;
 
 	idx = srcu_read_lock(&vfio_device_file_srcu);
 	if (!vfio_device_file_detached(df))
-		ret = __vfio_cdev_bind(df, iommufd, out_devid);
+		ret = __vfio_cdev_bind(df, bind, ubind);
 	srcu_read_unlock(&vfio_device_file_srcu, idx);
 	return ret;
 }
@@ -161,10 +220,10 @@ static long vfio_cdev_attach(void *data, void *karg, void __user *uarg)
 	int ret;
 
 	mutex_lock(&device->dev_set->lock);
-	ret = device->ops->attach_ioas(device, &attach->pt_id);
+	ret = vfio_iommufd_attach(device, &attach->pt_id);
 	if (!ret && put_user(attach->pt_id, &uattach->pt_id)) {
 		/* userspace will not learn the id: leave the device detached */
-		device->ops->detach_ioas(device);
+		vfio_iommufd_detach(device);
 		ret = -EFAULT;
 	}
 	mutex_unlock(&device->dev_set->lock);
@@ -177,7 +236,7 @@ static long vfio_cdev_detach(void *data, void *karg, void __user *uarg)
 	struct vfio_device *device = df->device;
 
 	mutex_lock(&device->dev_set->lock);
-	device->ops->detach_ioas(device);
+	vfio_iommufd_detach(device);
 	mutex_unlock(&device->dev_set->lock);
 	return 0;
 }
@@ -228,9 +287,11 @@ static struct vfio_device_file *vfio_cdev_new_file(struct vfio_device *device)
  * @file: the new file
  *
  * The new file is not bound: it holds the device's registration until it
- * is bound and closed, or until the device is unregistered.
+ * is bound and closed, or until the device is unregistered.  A no-IOMMU
+ * device gives its user DMA to all memory: only CAP_SYS_RAWIO opens it,
+ * as its group.
  *
- * Return: 0, or -ENODEV if the device is going away.
+ * Return: 0, -EPERM, or -ENODEV if the device is going away.
  */
 int vfio_cdev_open(struct inode *inode, struct file *file)
 {
@@ -238,6 +299,8 @@ int vfio_cdev_open(struct inode *inode, struct file *file)
 						  struct vfio_device, cdev);
 	struct vfio_device_file *df;
 
+	if (vfio_device_is_noiommu(device) && !capable(CAP_SYS_RAWIO))
+		return -EPERM;
 	if (!vfio_device_try_get_registration(device))
 		return -ENODEV;
 	df = vfio_cdev_new_file(device);

@@ -35,6 +35,13 @@
 
 struct class *vfio_device_class;
 
+#ifdef CONFIG_VFIO_NOIOMMU
+bool vfio_noiommu __read_mostly;
+module_param_named(enable_unsafe_noiommu_mode, vfio_noiommu, bool, 0644);
+MODULE_PARM_DESC(enable_unsafe_noiommu_mode,
+		 "Offer devices without an IOMMU to userspace, through no-IOMMU groups and noiommu-vfioN device nodes. The user gets DMA to all memory and the kernel is tainted. (default: false)");
+#endif
+
 /* Device numbers (the N of vfioN), and device sets by their set_id. */
 static DEFINE_IDA(vfio_index_ida);
 static DEFINE_XARRAY(vfio_device_sets);
@@ -323,13 +330,33 @@ static bool vfio_device_ops_complete(const struct vfio_device_ops *ops)
 }
 
 /*
+ * How a device registered as behind a real IOMMU really is: a device that
+ * no IOMMU translates for is refused, unless no-IOMMU mode is on; then its
+ * user gets DMA to all memory, and the kernel is tainted.
+ */
+static int vfio_device_resolve_type(struct vfio_device *device,
+				    enum vfio_group_type *type)
+{
+	device->noiommu = 0;
+	if (*type != VFIO_IOMMU || device_iommu_mapped(device->dev))
+		return 0;
+	if (!vfio_noiommu)
+		return -EINVAL;
+	*type = VFIO_NO_IOMMU;
+	device->noiommu = 1;
+	add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	dev_warn(device->dev, "vfio: no IOMMU isolates this device; kernel tainted\n");
+	return 0;
+}
+
+/*
  * A device behind a real IOMMU must have coherent DMA: iommufd relies on
  * it, and userspace cannot flush caches.
  */
 static bool vfio_device_dma_coherent(struct vfio_device *device,
 				     enum vfio_group_type type)
 {
-	if (type != VFIO_IOMMU || vfio_device_is_noiommu(device))
+	if (type != VFIO_IOMMU)
 		return true;
 	return device_iommu_capable(device->dev, IOMMU_CAP_CACHE_COHERENCY);
 }
@@ -367,7 +394,14 @@ static int vfio_device_register(struct vfio_device *device,
 		if (ret)
 			return ret;
 	}
-	ret = dev_set_name(&device->device, "vfio%u", device->index);
+	ret = vfio_device_resolve_type(device, &type);
+	if (ret)
+		return ret;
+	/* a no-IOMMU device says so in its name: QEMU looks for vfio* only */
+	ret = dev_set_name(&device->device, "%svfio%u",
+			   IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV) &&
+			   vfio_device_is_noiommu(device) ? "noiommu-" : "",
+			   device->index);
 	if (ret)
 		return ret;
 

@@ -478,25 +478,38 @@ static void vfio_device_idle(struct vfio_device *device)
 		pm_runtime_put(dev);
 }
 
-/* VFIO_DEVICE_BIND_IOMMUFD, for any device file: only a cdev file binds */
+/*
+ * VFIO_DEVICE_BIND_IOMMUFD, for any device file: only a cdev file binds.
+ * The table copied the fields up to out_devid, which every caller passes;
+ * the token's address is read only with its flag, which needs an argsz
+ * that covers it.
+ */
 static long vfio_device_file_bind(void *data, void *karg, void __user *uarg)
 {
 	struct vfio_device_bind_iommufd __user *ubind = uarg;
-	struct vfio_device_bind_iommufd *bind = karg;
+	struct vfio_device_bind_iommufd bind = {};
 	struct vfio_device_file *df = data;
 
-	if (bind->iommufd < 0)
+	memcpy(&bind, karg, offsetofend(typeof(bind), out_devid));
+	if (bind.iommufd < 0)
 		return -EINVAL;
+	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN) {
+		if (bind.argsz < offsetofend(typeof(bind), token_uuid_ptr))
+			return -EINVAL;
+		if (get_user(bind.token_uuid_ptr, &ubind->token_uuid_ptr))
+			return -EFAULT;
+	}
 	/* a file from a group is in use already, through the group */
 	if (!df->ops->bind)
 		return -EINVAL;
-	return df->ops->bind(df, bind->iommufd, &ubind->out_devid);
+	return df->ops->bind(df, &bind, ubind);
 }
 
 /* The ioctls of every device file; the driver has all the others. */
 static const struct vfio_ioctl_op vfio_device_file_bind_op =
 	VFIO_IOCTL(VFIO_DEVICE_BIND_IOMMUFD, vfio_device_file_bind,
-		   struct vfio_device_bind_iommufd, out_devid, 0);
+		   struct vfio_device_bind_iommufd, out_devid,
+		   VFIO_DEVICE_BIND_FLAG_TOKEN);
 
 static const struct vfio_ioctl_op vfio_device_file_feature_op =
 	VFIO_IOCTL(VFIO_DEVICE_FEATURE, vfio_device_feature,

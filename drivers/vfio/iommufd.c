@@ -20,12 +20,21 @@
 /* main.c imports IOMMUFD, which iova_bitmap needs without iommufd too */
 MODULE_IMPORT_NS(IOMMUFD_VFIO);
 
+/*
+ * A no-IOMMU device (bound through its noiommu-vfioN cdev) has no DMA that
+ * iommufd could own: no IOMMU translates for it.  It is bound as an
+ * iommufd access instead, as an emulated device is, which gives it an id
+ * in the iommufd and lets ATTACH and DETACH name an IOAS as for any
+ * device; nothing is pinned through the access, and the IOAS does not
+ * translate the device's DMA, which reaches physical memory.  6.12's
+ * iommufd has no way to tell the user the physical address behind an
+ * IOVA: the user finds them as the no-IOMMU group's users do.
+ */
+
 /**
  * vfio_iommufd_bind_file - bind a device to the iommufd of the file that
  *	first opens it
  * @df: the file's state, with @df->iommufd set
- *
- * A no-IOMMU device has no DMA to give iommufd: it stays unbound.
  *
  * Return: 0 or a negative errno.
  */
@@ -35,7 +44,7 @@ int vfio_iommufd_bind_file(struct vfio_device_file *df)
 
 	lockdep_assert_held(&device->dev_set->lock);
 	if (vfio_device_is_noiommu(device))
-		return 0;
+		return vfio_iommufd_emulated_bind(device, df->iommufd, &df->devid);
 	return device->ops->bind_iommufd(device, df->iommufd, &df->devid);
 }
 
@@ -49,8 +58,37 @@ void vfio_iommufd_unbind_file(struct vfio_device_file *df)
 
 	lockdep_assert_held(&device->dev_set->lock);
 	if (vfio_device_is_noiommu(device))
-		return;
-	device->ops->unbind_iommufd(device);
+		vfio_iommufd_emulated_unbind(device);
+	else
+		device->ops->unbind_iommufd(device);
+}
+
+/**
+ * vfio_iommufd_attach - VFIO_DEVICE_ATTACH_IOMMUFD_PT of a bound cdev file
+ * @device: the device
+ * @pt_id: in, the IOAS or HWPT; out, the page table used
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_iommufd_attach(struct vfio_device *device, u32 *pt_id)
+{
+	lockdep_assert_held(&device->dev_set->lock);
+	if (vfio_device_is_noiommu(device))
+		return vfio_iommufd_emulated_attach_ioas(device, pt_id);
+	return device->ops->attach_ioas(device, pt_id);
+}
+
+/**
+ * vfio_iommufd_detach - VFIO_DEVICE_DETACH_IOMMUFD_PT of a bound cdev file
+ * @device: the device
+ */
+void vfio_iommufd_detach(struct vfio_device *device)
+{
+	lockdep_assert_held(&device->dev_set->lock);
+	if (vfio_device_is_noiommu(device))
+		vfio_iommufd_emulated_detach_ioas(device);
+	else
+		device->ops->detach_ioas(device);
 }
 
 /* ---- Groups joined to an iommufd ----------------------------------------- */

@@ -234,7 +234,8 @@ struct vfio_kvm_slot {
  * @close_dma: take it away at the last close, after close_device()
  * @kvm_slot: the slot the device takes its KVM reference from
  * @bind: VFIO_DEVICE_BIND_IOMMUFD, for a file that binds itself; the core
- *	has checked the argument
+ *	has checked the argument and copied it whole (token_uuid_ptr only
+ *	with its flag)
  * @ioctls: the ioctls of this kind of file, looked up after the core's
  *	(their data is the struct vfio_device_file); only numbers from
  *	VFIO_DEVICE_FEATURE to VFIO_DEVICE_DETACH_IOMMUFD_PT are looked up,
@@ -247,8 +248,9 @@ struct vfio_device_file_ops {
 	int (*open_dma)(struct vfio_device_file *df);
 	void (*close_dma)(struct vfio_device_file *df);
 	struct vfio_kvm_slot *(*kvm_slot)(struct vfio_device_file *df);
-	long (*bind)(struct vfio_device_file *df, int iommufd,
-		     u32 __user *out_devid);
+	long (*bind)(struct vfio_device_file *df,
+		     const struct vfio_device_bind_iommufd *bind,
+		     struct vfio_device_bind_iommufd __user *ubind);
 	const struct vfio_ioctl_op *ioctls;
 	unsigned int num_ioctls;
 	void (*release)(struct vfio_device_file *df);
@@ -351,6 +353,16 @@ extern bool vfio_noiommu __read_mostly;
 enum { vfio_noiommu = false };
 #endif
 
+/*
+ * Is the device offered without DMA isolation (no-IOMMU mode)?  Decided at
+ * registration; the device then has a no-IOMMU group, if the kernel has
+ * groups, and a noiommu-vfioN cdev, if it has cdevs.
+ */
+static inline bool vfio_device_is_noiommu(struct vfio_device *device)
+{
+	return IS_ENABLED(CONFIG_VFIO_NOIOMMU) && device->noiommu;
+}
+
 /* How the group of a device is backed, for the legacy IOMMU drivers. */
 enum vfio_group_type {
 	VFIO_IOMMU,		/* a real IOMMU group */
@@ -374,7 +386,6 @@ struct vfio_group *vfio_group_of_file(struct file *file);
 bool vfio_group_coherent(struct vfio_group *group);
 struct vfio_kvm_slot *vfio_group_kvm_slot(struct vfio_group *group);
 struct iommu_group *vfio_group_iommu_group(struct vfio_group *group);
-bool vfio_device_is_noiommu(struct vfio_device *device);
 int vfio_group_init(void);
 void vfio_group_exit(void);
 #else
@@ -413,11 +424,6 @@ static inline struct vfio_kvm_slot *vfio_group_kvm_slot(struct vfio_group *group
 static inline struct iommu_group *vfio_group_iommu_group(struct vfio_group *group)
 {
 	return NULL;
-}
-
-static inline bool vfio_device_is_noiommu(struct vfio_device *device)
-{
-	return false;
 }
 
 static inline int vfio_group_init(void)
@@ -516,6 +522,8 @@ static inline bool vfio_device_in_container(struct vfio_device *device)
 #if IS_ENABLED(CONFIG_IOMMUFD)
 int vfio_iommufd_bind_file(struct vfio_device_file *df);
 void vfio_iommufd_unbind_file(struct vfio_device_file *df);
+int vfio_iommufd_attach(struct vfio_device *device, u32 *pt_id);
+void vfio_iommufd_detach(struct vfio_device *device);
 int vfio_iommufd_compat_join(struct iommufd_ctx *ictx, bool noiommu);
 int vfio_iommufd_compat_open(struct vfio_device *device,
 			     struct iommufd_ctx *ictx);

@@ -20,6 +20,7 @@
 #include <linux/cdev.h>
 #include <uapi/linux/vfio.h>
 #include <linux/iova_bitmap.h>
+#include <linux/uuid.h>
 
 struct kvm;
 struct iommufd_ctx;
@@ -123,6 +124,7 @@ struct vfio_device {
 	unsigned int open_count;
 	u8 cdev_opened:1;
 	u8 unregistering:1;
+	u8 noiommu:1;
 	void (*put_kvm)(struct kvm *kvm);
 	/* iommufd binding, under dev_set->lock */
 #if IS_ENABLED(CONFIG_IOMMUFD)
@@ -152,6 +154,11 @@ struct vfio_device {
  *	@count says how many times it has asked
  * @match: does @buf, a VFIO_GROUP_GET_DEVICE_FD name, name this device?
  *	Returns 1 if so, 0 if not, or a negative errno to fail the lookup
+ * @match_token_uuid: may the device be bound with this VF token (NULL: with
+ *	none)?  Returns 0 or a negative errno (-EACCES: a token is needed, or
+ *	it is the wrong one).  Optional: without it, VFIO_DEVICE_BIND_IOMMUFD
+ *	asks @match with the device's name and any token, as the group would
+ *	be asked for it
  * @dma_unmap: a range of IOVA the device may have pinned is going away
  * @device_feature: the VFIO_DEVICE_FEATURE calls the core does not handle
  *
@@ -191,6 +198,7 @@ struct vfio_device_ops {
 
 	/* finding the device, and getting it back */
 	int	(*match)(struct vfio_device *vdev, char *buf);
+	int	(*match_token_uuid)(struct vfio_device *vdev, const uuid_t *uuid);
 	void	(*request)(struct vfio_device *vdev, unsigned int count);
 };
 

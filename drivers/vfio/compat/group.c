@@ -34,13 +34,6 @@
 
 #include "compat.h"
 
-#ifdef CONFIG_VFIO_NOIOMMU
-bool vfio_noiommu __read_mostly;
-module_param_named(enable_unsafe_noiommu_mode, vfio_noiommu, bool, 0644);
-MODULE_PARM_DESC(enable_unsafe_noiommu_mode,
-		 "Offer devices without an IOMMU to userspace through no-IOMMU groups. The user gets DMA to all memory and the kernel is tainted. (default: false)");
-#endif
-
 static struct class *vfio_group_class;
 static dev_t vfio_group_base;
 static DEFINE_IDA(vfio_group_minors);
@@ -94,18 +87,6 @@ bool vfio_file_has_dev(struct file *file, struct vfio_device *device)
 	return group && group == device->group;
 }
 EXPORT_SYMBOL_GPL(vfio_file_has_dev);
-
-/**
- * vfio_device_is_noiommu - is the device offered without DMA isolation?
- * @device: a device attached to its group
- *
- * Return: true for a device of a no-IOMMU group.
- */
-bool vfio_device_is_noiommu(struct vfio_device *device)
-{
-	return IS_ENABLED(CONFIG_VFIO_NOIOMMU) &&
-	       device->group->type == VFIO_NO_IOMMU;
-}
 
 /* Whether the group provides DMA for its devices: a container or an iommufd. */
 static bool vfio_group_has_dma(struct vfio_group *group)
@@ -581,30 +562,26 @@ static struct vfio_group *vfio_group_get(struct iommu_group *iommu_group,
 /**
  * vfio_group_attach_device - give a registering device its group
  * @device: the device
- * @type: VFIO_IOMMU for a device behind a real IOMMU, or
+ * @type: VFIO_IOMMU for a device behind a real IOMMU, VFIO_NO_IOMMU for
+ *	one the core registers without (no-IOMMU mode), or
  *	VFIO_EMULATED_IOMMU
  *
- * An emulated device gets a group of its own.  A VFIO_IOMMU device joins
- * the group of its IOMMU group; without one it is refused, unless no-IOMMU
- * mode is on: then it gets a no-IOMMU group of its own, and the kernel is
- * tainted.
+ * A VFIO_IOMMU device joins the group of its IOMMU group; the others get a
+ * group (and an IOMMU group) of their own.
  *
  * Return: 0 or a negative errno.
  */
 int vfio_group_attach_device(struct vfio_device *device,
 			     enum vfio_group_type type)
 {
-	struct iommu_group *iommu_group = NULL;
+	struct iommu_group *iommu_group;
 	struct vfio_group *group;
 
 	if (type == VFIO_IOMMU) {
 		iommu_group = iommu_group_get(device->dev);
-		if (!iommu_group && !vfio_noiommu)
-			return -EINVAL;
 		if (!iommu_group)
-			type = VFIO_NO_IOMMU;
-	}
-	if (!iommu_group) {
+			return -EINVAL;
+	} else {
 		iommu_group = vfio_group_new_iommu_group(device->dev);
 		if (IS_ERR(iommu_group))
 			return PTR_ERR(iommu_group);
@@ -615,11 +592,6 @@ int vfio_group_attach_device(struct vfio_device *device,
 		if (type != VFIO_IOMMU)
 			iommu_group_remove_device(device->dev);
 		return PTR_ERR(group);
-	}
-	if (type == VFIO_NO_IOMMU) {
-		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
-		dev_warn(device->dev,
-			 "vfio: no IOMMU isolates this device; kernel tainted\n");
 	}
 	device->group = group;
 	INIT_LIST_HEAD(&device->group_next);

@@ -623,22 +623,32 @@ struct vfio_device_feature {
 
 /**
  * struct vfio_device_bind_iommufd - argument of VFIO_DEVICE_BIND_IOMMUFD
- * @argsz: size of this structure
- * @flags: must be 0
+ * @argsz: size of this structure; 16 without @token_uuid_ptr
+ * @flags: VFIO_DEVICE_BIND_FLAG_TOKEN, or 0
  * @iommufd: the iommufd the device's DMA will be set up through
  * @out_devid: the device's id within that iommufd, for IOMMU_* ioctls
+ * @token_uuid_ptr: with VFIO_DEVICE_BIND_FLAG_TOKEN, the address of a
+ *	16-byte UUID: the VF token (VFIO_DEVICE_FEATURE_PCI_VF_TOKEN) of a
+ *	device that needs one; @argsz must then include this field
  *
  * The first ioctl a file opened from /dev/vfio/devices/vfioN must issue;
  * every other use of the file fails with EINVAL until it succeeds.  It
  * fails with EBUSY while the device's group is open through
  * /dev/vfio/$GROUP.  The device starts with DMA blocked; closing the file
  * unbinds it.
+ *
+ * A device that needs a VF token (an SR-IOV VF whose PF is owned by a VFIO
+ * user, or such a PF while its VFs are in use) fails with EACCES without
+ * the right one, as VFIO_GROUP_GET_DEVICE_FD does for a name without its
+ * "vf_token=" part.  The flag gives EINVAL on a device that takes no token.
  */
 struct vfio_device_bind_iommufd {
 	__u32	argsz;
 	__u32	flags;
+#define VFIO_DEVICE_BIND_FLAG_TOKEN	(1 << 0)
 	__s32	iommufd;
 	__u32	out_devid;
+	__aligned_u64 token_uuid_ptr;
 };
 
 #define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)

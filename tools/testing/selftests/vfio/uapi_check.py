@@ -4,6 +4,12 @@
 
 Usage: uapi_check.py REFERENCE_HEADER OUR_HEADER
 
+The reference is upstream 6.12's header.  Where this tree carries an
+extension that upstream made later (ADDITIONS), the reference is first
+given that extension as upstream defined it, so ours must equal upstream's
+later ABI there; and every member of 6.12's structures must keep its type,
+offset and size, so that 6.12's ABI is unchanged.
+
 Compares, between the two headers:
   - the set of VFIO_* macros and enumerators;
   - the value of every one of them, computed by the compiler (ioctl numbers,
@@ -19,6 +25,40 @@ import sys
 import tempfile
 
 NAME = re.compile(r'\bVFIO_\w+\b')
+
+# Later upstream extensions this tree has: (release, what, anchor, text).
+# Each text is put into the 6.12 header right after its anchor (a regular
+# expression that must match exactly once), as upstream's header has it.
+ADDITIONS = [
+    ('6.17', 'VFIO_DEVICE_BIND_IOMMUFD: the VF token',
+     r'struct vfio_device_bind_iommufd \{[^}]*__u32\s+out_devid;',
+     '\n\t__aligned_u64\ttoken_uuid_ptr;'),
+    ('6.17', 'VFIO_DEVICE_BIND_FLAG_TOKEN',
+     r'struct vfio_device_bind_iommufd \{[^}]*\};',
+     '\n#define VFIO_DEVICE_BIND_FLAG_TOKEN (1 << 0)\n'),
+]
+
+
+def extend(header, tmp):
+    """The 6.12 header with ADDITIONS, in a file of its own."""
+    with open(header) as f:
+        text = f.read()
+    for release, what, anchor, add in ADDITIONS:
+        found = list(re.finditer(anchor, text))
+        if len(found) != 1:
+            sys.exit(f'uapi_check: the anchor of "{what}" ({release}) matches '
+                     f'{len(found)} times in {header}')
+        text = text[:found[0].end()] + add + text[found[0].end():]
+    out = os.path.join(tmp, 'extended.h')
+    with open(out, 'w') as f:
+        f.write(text)
+    return out
+
+
+def members(block):
+    """The member lines of a pahole block: type, name, offset and size."""
+    return {' '.join(l.split()) for l in block.splitlines()[1:]
+            if re.search(r'/\*\s+\d+\s+\d+\s+\*/', l)}
 
 
 def run(cmd, **kw):
@@ -101,6 +141,10 @@ def main():
     bad = 0
     with tempfile.TemporaryDirectory() as tmp:
         side = {}
+        # 6.12 itself: each of its structures' members stays where it is
+        flags = stage(ref, tmp, 'v612')
+        base = layouts(flags, tmp, 'v612')
+        ref = extend(ref, tmp)
         for tag, header in (('reference', ref), ('ours', ours)):
             flags = stage(header, tmp, tag)
             macros, enums = symbols(flags, tmp)
@@ -125,8 +169,15 @@ def main():
             if rl.get(n) != ol.get(n):
                 print(f'layout of {n} differs:\n--- reference\n{rl.get(n)}\n--- ours\n{ol.get(n)}')
                 bad = 1
+        for n in sorted(base):
+            gone = members(base[n]) - members(ol.get(n, ''))
+            for line in sorted(gone):
+                print(f'6.12 member of {n} moved or changed: {line}')
+                bad = 1
         print(f'uapi: {len(rm)} macros, {len(re_)} enumerators, {len(rl)} types compared: '
-              + ('DIFFERENT' if bad else 'identical'))
+              + ('DIFFERENT' if bad else 'identical')
+              + f' (to 6.12 with {len(ADDITIONS)} later upstream additions; '
+              + f'6.12\'s members of {len(base)} types unchanged)')
     return bad
 
 

@@ -153,7 +153,7 @@ TEST_F(cdev, bind_rejects_bad_header)
 		.iommufd = self->iommufd,
 	};
 
-	bind.flags = 1;
+	bind.flags = 1U << 1;
 	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
 	EXPECT_EQ(EINVAL, errno);
 	bind.flags = 1U << 31;
@@ -171,6 +171,35 @@ TEST_F(cdev, bind_rejects_bad_header)
 	bind.argsz = sizeof(bind);
 	EXPECT_EQ(0, ioctl(self->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
 	EXPECT_NE(0, bind.out_devid);
+}
+
+/*
+ * VFIO_DEVICE_BIND_FLAG_TOKEN (upstream 6.17) on a device that is neither an
+ * SR-IOV PF nor a VF: vfio-pci takes no token for it.  vfio_token_test has
+ * the devices that do.
+ */
+TEST_F(cdev, bind_token_flag)
+{
+	static const __u8 uuid[16] = { 0x42 };
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = offsetof(struct vfio_device_bind_iommufd, token_uuid_ptr),
+		.flags = VFIO_DEVICE_BIND_FLAG_TOKEN,
+		.iommufd = self->iommufd,
+		.token_uuid_ptr = (uintptr_t)uuid,
+	};
+
+	/* an argsz without the token's address */
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	EXPECT_EQ(EINVAL, errno);
+	bind.argsz = sizeof(bind);
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	EXPECT_EQ(EINVAL, errno);
+	/* the token is read before vfio-pci is asked; 6.12 knows no flag */
+	bind.token_uuid_ptr = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	EXPECT_EQ(vt_ours() ? EFAULT : EINVAL, errno);
+	EXPECT_EQ(0, vt_bind(self->fd, self->iommufd, NULL));
+	VT_DIFFERS_FROM_UPSTREAM("BIND takes VFIO_DEVICE_BIND_FLAG_TOKEN (upstream 6.17)");
 }
 
 /* A larger argsz with a zeroed tail is how newer userspace calls an old kernel. */

@@ -70,8 +70,9 @@ const char *vt_no_cdev(void)
 {
 	if (!vt_have_cdev())
 		return "kernel built without CONFIG_VFIO_DEVICE_CDEV";
-	if (vt_noiommu_mode())
-		return "no-IOMMU devices have no cdev";
+	/* this core's noiommu-vfioN (vfio-core.rst) */
+	if (vt_noiommu_mode() && !vt_ours())
+		return "upstream 6.12 gives no-IOMMU devices no cdev";
 	return NULL;
 }
 
@@ -223,7 +224,10 @@ int vt_group_path(const char *bdf, char *path, size_t len)
 	return group_path_of(vt_group_id(bdf), path, len);
 }
 
-/* The cdev name as QEMU and libvfn find it: the vfio* entry of vfio-dev/. */
+/*
+ * The cdev name as QEMU and libvfn find it, the vfio* entry of vfio-dev/, or
+ * as DPDK finds a no-IOMMU device's, noiommu-vfio*.
+ */
 int vt_cdev_name(const char *sysdev, char *name, size_t len)
 {
 	char path[PATH_MAX];
@@ -236,7 +240,8 @@ int vt_cdev_name(const char *sysdev, char *name, size_t len)
 	if (!d)
 		return neg_errno();
 	while ((de = readdir(d))) {
-		if (!strncmp(de->d_name, "vfio", 4)) {
+		if (!strncmp(de->d_name, "vfio", 4) ||
+		    !strncmp(de->d_name, "noiommu-vfio", 12)) {
 			snprintf(name, len, "%s", de->d_name);
 			ret = 0;
 			break;
