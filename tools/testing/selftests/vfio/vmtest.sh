@@ -270,11 +270,11 @@ fragments()
 	full|faults)
 		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
 		     "$SELFDIR/config.faults" ;;
-	# the other built-in variants carry it too, unused (vm-init.sh runs
-	# the sweep in full only): it changes what nearly every file of the
-	# kernel preprocesses to, so with it ccache builds them from full's
-	# objects instead of from scratch
-	cdev-only|iommufd-container)
+	# the other variants carry it too, unused (vm-init.sh runs the sweep
+	# in full only): it changes what nearly every file of the kernel
+	# preprocesses to, so with it ccache builds them from full's objects
+	# instead of from scratch
+	cdev-only|iommufd-container|modules)
 		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
 		     "$SELFDIR/config.faults" "$SELFDIR/config.$variant" ;;
 	# the compile check builds, never boots: no debug options; both sides
@@ -293,10 +293,6 @@ fragments()
 	matrix)
 		echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.matrix" \
 		     "$WORK/ours/out/matrix/config.entry" ;;
-	# modules: without fault injection, whose sweep cannot tell VFIO's
-	# sites from the kernel's when VFIO is a module (with it the sweep
-	# failed every site of the kernel, and left INTx broken for the
-	# tests after it)
 	*)	echo "$SELFDIR/config.vm" "$SELFDIR/config" "$SELFDIR/config.debug" \
 		     "$SELFDIR/config.$variant" ;;
 	esac
@@ -1237,8 +1233,9 @@ lint()
 }
 
 # The patch series: exported, applied to a git tree of the pristine
-# sources with git am (series.py), and the result built in the "full"
-# configuration.  The applied tree must also be the tree we test.
+# sources with git am (series.py), and the applied tree must be the tree
+# we test, file by file.  make patches ($1 = build) also builds it in the
+# "full" configuration; make check has just built that very tree.
 series()
 {
 	local tree="$WORK/series/src" f
@@ -1254,8 +1251,12 @@ series()
 		[ ! -e "$tree/$f" ] || [ -e "$WORK/ours/src/$f" ] ||
 			die "the series keeps $f"
 	done
-	make_kernel series full
-	log "patch series: $(find "$WORK/patches" -name '0*.patch' ! -name '0000-*' | wc -l) patches in $WORK/patches apply to the pristine tree and build"
+	if [ "${1:-}" = build ]; then
+		make_kernel series full
+		log "patch series: $(find "$WORK/patches" -name '0*.patch' ! -name '0000-*' | wc -l) patches in $WORK/patches apply to the pristine tree and build"
+	else
+		log "patch series: $(find "$WORK/patches" -name '0*.patch' ! -name '0000-*' | wc -l) patches in $WORK/patches apply to the pristine tree and give the tree this check built"
+	fi
 }
 
 # Every prefix of the series builds: the series tree is checked out at
@@ -1383,7 +1384,7 @@ main()
 		matrix "${MATRIX_ENTRIES:-}"
 		;;
 	series)
-		series
+		series build
 		series_prefixes
 		;;
 	bench)
