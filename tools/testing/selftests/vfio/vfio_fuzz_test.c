@@ -63,8 +63,33 @@ static struct {
 	int vm;
 	void *buf;
 	time_t end;
+	__u64 seed;
 	unsigned long ops;
 } fz = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/*
+ * What each thread is doing, for the report of one that has not come back
+ * FZ_GRACE seconds after the end: no call of the fuzzer may block that long.
+ */
+#define FZ_GRACE	20
+
+struct fz_doing {
+	pid_t tid;
+	pid_t child;		/* a forked child it waits for, or 0 */
+	const char *op;
+	unsigned long cmd;	/* the ioctl, or 0 */
+	int fd;
+};
+
+static struct fz_doing fz_doing[FZ_THREADS];
+static __thread struct fz_doing *fz_me;
+
+static void fz_doing_now(const char *op, int fd, unsigned long cmd)
+{
+	fz_me->op = op;
+	fz_me->fd = fd;
+	fz_me->cmd = cmd;
+}
 
 /* xorshift64*: every thread has its own state, derived from the seed. */
 static __u64 fz_next(__u64 *s)
@@ -284,6 +309,7 @@ static void fz_ioctl(__u64 *s)
 	fd = fz_pick(s, FZ_NONE);
 	if (fd < 0)
 		return;
+	fz_doing_now("ioctl", fd, 0);
 	switch (fz_below(s, 5)) {
 	case 0:
 		cmds = fz_device_cmds;
@@ -339,6 +365,7 @@ static void fz_ioctl(__u64 *s)
 	default:
 		break;
 	}
+	fz_me->cmd = cmd;
 	ret = ioctl(fd, cmd, arg);
 	/* a new file the kernel handed out joins the pool */
 	if (ret >= 0 && cmd == VFIO_GROUP_GET_DEVICE_FD)
@@ -354,6 +381,7 @@ static void fz_rw(__u64 *s)
 
 	if (fd < 0)
 		return;
+	fz_doing_now("read/write/mmap", fd, 0);
 	/* region index in the top bits, as vfio-pci lays the file out */
 	off = (__u64)fz_below(s, 12) << 40;
 	off += fz_below(s, 2) ? fz_below(s, 256) : fz_num(s) & 0xffffff;
@@ -434,13 +462,17 @@ static void fz_fork(__u64 *s)
 			fz_op(s);
 		_exit(0);
 	}
+	fz_me->child = pid;
 	waitpid(pid, NULL, 0);
+	fz_me->child = 0;
 }
 
 static void fz_op(__u64 *s)
 {
 	unsigned int r = fz_below(s, 100);
 
+	fz_doing_now(r < 10 ? "open" : r < 18 ? "close" : r < 95 ? "call" :
+		     r < 98 ? "SCM_RIGHTS" : "fork", -1, 0);
 	if (r < 10)
 		fz_open_one(s);
 	else if (r < 18)
@@ -458,11 +490,58 @@ static void fz_op(__u64 *s)
 
 static void *fz_thread(void *arg)
 {
-	__u64 s = (uintptr_t)arg;
+	unsigned int i = (uintptr_t)arg;
+	__u64 s = fz.seed * (i + 1) + 1;
 
+	fz_me = &fz_doing[i];
+	fz_me->tid = gettid();
 	while (time(NULL) < fz.end)
 		fz_op(&s);
+	fz_doing_now("nothing", -1, 0);
 	return NULL;
+}
+
+/* Print a task's kernel stack, as the kernel shows it. */
+static void fz_print_stack(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		ksft_print_msg("  (%s: %s)\n", path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		ksft_print_msg("  %s", line);
+	fclose(f);
+}
+
+/* Which thread is stuck in what, with the kernel's stack of it. */
+static void fz_report_stuck(void)
+{
+	char path[64], what[256];
+	struct fz_doing *d;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < FZ_THREADS; i++) {
+		d = &fz_doing[i];
+		what[0] = '\0';
+		if (d->fd >= 0) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", d->fd);
+			n = readlink(path, what, sizeof(what) - 1);
+			what[n > 0 ? n : 0] = '\0';
+		}
+		ksft_print_msg("fuzz: thread %d (tid %d): %s, ioctl %#lx, fd %d (%s)\n",
+			       i, d->tid, d->op, d->cmd, d->fd, what);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stack", d->tid);
+		fz_print_stack(path);
+		if (d->child) {
+			ksft_print_msg("fuzz: its child %d:\n", d->child);
+			snprintf(path, sizeof(path), "/proc/%d/stack", d->child);
+			fz_print_stack(path);
+		}
+	}
 }
 
 FIXTURE(fuzz) {
@@ -484,6 +563,8 @@ TEST_F_TIMEOUT(fuzz, run, 7200)
 	unsigned int seconds = getenv("VFIO_TEST_FUZZ_SECONDS") ?
 			       atoi(getenv("VFIO_TEST_FUZZ_SECONDS")) : 30;
 	pthread_t thr[FZ_THREADS];
+	struct timespec grace;
+	bool stuck = false;
 	int i, fd, kvm;
 	__u32 ioas;
 
@@ -504,12 +585,23 @@ TEST_F_TIMEOUT(fuzz, run, 7200)
 
 	ksft_print_msg("fuzz: seed 0x%llx, %u s, %d threads (VFIO_TEST_FUZZ_SEED repeats it)\n",
 		       (unsigned long long)seed, seconds, FZ_THREADS);
+	fz.seed = seed;
 	fz.end = time(NULL) + seconds;
 	for (i = 0; i < FZ_THREADS; i++)
-		ASSERT_EQ(0, pthread_create(&thr[i], NULL, fz_thread,
-					    (void *)(uintptr_t)(seed * (i + 1) + 1)));
-	for (i = 0; i < FZ_THREADS; i++)
-		pthread_join(thr[i], NULL);
+		ASSERT_EQ(0, pthread_create(&thr[i], NULL, fz_thread, (void *)(uintptr_t)i));
+	/* a thread still in a call well after the end is reported, then waited for */
+	clock_gettime(CLOCK_REALTIME, &grace);
+	grace.tv_sec = fz.end + FZ_GRACE;
+	grace.tv_nsec = 0;
+	for (i = 0; i < FZ_THREADS; i++) {
+		if (!stuck && pthread_timedjoin_np(thr[i], NULL, &grace) == ETIMEDOUT) {
+			fz_report_stuck();
+			stuck = true;
+		}
+		if (stuck)
+			pthread_join(thr[i], NULL);
+	}
+	EXPECT_FALSE(stuck) TH_LOG("a call blocked for more than %d s", FZ_GRACE);
 	ksft_print_msg("fuzz: seed 0x%llx: %lu operations\n", (unsigned long long)seed, fz.ops);
 
 	for (i = 0; i < FZ_FDS; i++)
