@@ -422,6 +422,9 @@ make_tests()
 {
 	local src="$WORK/ours/src" hdr="$WORK/ours/headers" tests="$WORK/tests"
 	log "building the selftests"
+	# the overlay keeps our files' times, which may be older than an
+	# earlier install of another tree's headers: install them afresh
+	rm -rf "$hdr/usr"
 	make -s -C "$src" O="$hdr" ARCH=$ARCH INSTALL_HDR_PATH="$hdr/usr" headers_install \
 		> "$WORK/headers.log" 2>&1 || { cat "$WORK/headers.log"; die "headers_install failed"; }
 	mkdir -p "$tests"
