@@ -219,7 +219,8 @@ prepare_ours()
 		while read -r f; do
 			grep -qxF "$f" "$WORK/overlay.list" "$manifest.new" && continue
 			rm -f "$tree/$f"
-			[ -e "$base/$f" ] && ln "$base/$f" "$tree/$f"
+			# a copy, whose time is now (a link would have the base's)
+			[ -e "$base/$f" ] && cp "$base/$f" "$tree/$f"
 		done < "$manifest"
 	fi
 	# the base's core files our core replaces or does without
@@ -229,9 +230,12 @@ prepare_ours()
 		done
 	fi
 	if [ -s "$WORK/overlay.list" ]; then
-		# rsync replaces files by rename and keeps our mtimes, so make
-		# rebuilds only what changed.
-		rsync -a --files-from="$WORK/overlay.list" "$REPO/" "$tree/"
+		# rsync replaces by rename only the files whose contents differ,
+		# and gives them the time of the copy: make rebuilds what
+		# changed, even when the build directory last built another
+		# tree (a second work tree) whose files are newer than ours.
+		rsync -a --checksum --no-times --files-from="$WORK/overlay.list" \
+			"$REPO/" "$tree/"
 		cat "$WORK/overlay.list" >> "$manifest.new"
 	fi
 	sort -u "$manifest.new" > "$manifest" && rm -f "$manifest.new"
@@ -422,9 +426,9 @@ make_tests()
 {
 	local src="$WORK/ours/src" hdr="$WORK/ours/headers" tests="$WORK/tests"
 	log "building the selftests"
-	# the overlay keeps our files' times, which may be older than an
-	# earlier install of another tree's headers: install them afresh
-	rm -rf "$hdr/usr"
+	# afresh: a build directory shared by two work trees may hold headers
+	# and programs newer than the sources of the tree being built
+	rm -rf "$hdr/usr" "$tests"
 	make -s -C "$src" O="$hdr" ARCH=$ARCH INSTALL_HDR_PATH="$hdr/usr" headers_install \
 		> "$WORK/headers.log" 2>&1 || { cat "$WORK/headers.log"; die "headers_install failed"; }
 	mkdir -p "$tests"
