@@ -107,6 +107,7 @@ static int bind_token(int fd, int iommufd, __u32 argsz, __u32 flags,
  */
 FIXTURE_SETUP(token)
 {
+	__u8 uuid[sizeof(token)];
 	char drv[64];
 	__u32 pt;
 
@@ -133,9 +134,10 @@ FIXTURE_SETUP(token)
 	ASSERT_EQ(0, vt_bind(self->pf_fd, self->iommufd, NULL));
 	pt = self->ioas;
 	ASSERT_EQ(0, vt_attach(self->pf_fd, &pt));
+	/* vt_feature() writes back what the kernel left in the argument */
+	memcpy(uuid, token, sizeof(uuid));
 	ASSERT_EQ(0, vt_feature(self->pf_fd, VFIO_DEVICE_FEATURE_SET |
-				VFIO_DEVICE_FEATURE_PCI_VF_TOKEN,
-				(void *)token, sizeof(token)));
+				VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, uuid, sizeof(uuid)));
 
 	ASSERT_EQ(0, set_numvfs(self->pf, 1));
 	ASSERT_EQ(0, first_vf(self->pf, self->vf, sizeof(self->vf)));
