@@ -12,7 +12,7 @@ series.txt (next to this file).
    per base version; the files are hard links, and git replaces files by
    writing new ones, so BASE is never modified).
 2. Branch "export": one commit per block of series.txt, made from the
-   files of REPO; git format-patch writes them, with a cover letter, to OUT.
+   files of REPO and the diffs of REPO/patches; git format-patch writes them, with a cover letter, to OUT.
    A file that several patches build up ("part:" lines) is written at each
    patch without the parts of the patches after it.
 3. Branch "verify": base plus "git am" of the patches in OUT.  Its tree
@@ -58,7 +58,7 @@ def parse(path):
             if line.startswith('#') or not line.strip():
                 continue
             cur = {'files': [], 'remove': [], 'index': [], 'entry': [], 'part': [],
-                   'msg': []}
+                   'apply': [], 'msg': []}
         if line == '---':
             if cur:
                 cur['msg'] = '\n'.join(cur['msg']).strip() + '\n'
@@ -70,7 +70,7 @@ def parse(path):
             fname, _, spec = rest.partition(' ')
             first, _, last = spec.strip().partition(' .. ')
             cur['part'].append((fname, first, last or None))
-        elif not cur['msg'] and key in ('files', 'remove', 'index', 'entry'):
+        elif not cur['msg'] and key in ('files', 'remove', 'index', 'entry', 'apply'):
             cur[key].append(rest.split())
         else:
             cur['msg'].append(line)
@@ -82,6 +82,15 @@ def repo_files(repo):
                          text=True, capture_output=True, check=True).stdout.split()
     return sorted(f for f in out if f.startswith(EXPORTED) and
                   os.path.isfile(os.path.join(repo, f)))
+
+
+def diffs(repo):
+    """The diffs against the base tree in patches/ (changes outside the
+    files this repository carries whole)."""
+    d = os.path.join(repo, 'patches')
+    if not os.path.isdir(d):
+        return []
+    return sorted('patches/' + f for f in os.listdir(d) if f.endswith('.diff'))
 
 
 def expand(repo, paths, files):
@@ -202,6 +211,7 @@ def export(repo, src, blocks, files, out):
     git(src, 'checkout', '-q', '-f', '-B', 'export', 'base')
     git(src, 'clean', '-q', '-f', '-d', '-x')
     used = {}
+    applied = {}
     # parts[f]: (patch, first, last) of each part of f
     parts = {}
     for n, b in enumerate(blocks, 1):
@@ -228,6 +238,12 @@ def export(repo, src, blocks, files, out):
             replace(src, f, without(data, f, later) if later else data)
             mode = os.stat(os.path.join(repo, f)).st_mode & 0o777
             os.chmod(os.path.join(src, f), mode)
+        for paths in b['apply']:
+            for d in paths:
+                if d in applied:
+                    die(f'{d} is in patches {applied[d]} and {n}')
+                applied[d] = n
+                git(src, 'apply', os.path.join(repo, d))
         for paths in b['remove']:
             for f in paths:
                 if not os.path.exists(os.path.join(src, f)):
@@ -242,6 +258,7 @@ def export(repo, src, blocks, files, out):
         git(src, 'add', '-A', '-f')
         commit(src, b['msg'])
     missing = [f for f in files if f not in used]
+    missing += [d for d in diffs(repo) if d not in applied]
     if missing:
         die('not in any patch of series.txt: ' + ' '.join(missing))
     shutil.rmtree(out, ignore_errors=True)

@@ -204,10 +204,12 @@ prepare_ours()
 	fi
 	manifest="$tree/.vmtest-overlay"
 	overlay_files > "$WORK/overlay.list"
+	diffed_files > "$WORK/diffed.list"
 	: > "$manifest.new"
 	if [ -f "$REPO/drivers/vfio/Makefile" ]; then
 		printf '%s\n' "${CORE_FILES[@]}" >> "$manifest.new"
 	fi
+	cat "$WORK/diffed.list" >> "$manifest.new"
 
 	# Put back what an earlier overlay replaced or added and this one
 	# neither brings nor deletes.  A file the overlay still has is left in
@@ -238,8 +240,48 @@ prepare_ours()
 			"$REPO/" "$tree/"
 		cat "$WORK/overlay.list" >> "$manifest.new"
 	fi
+	apply_diffs "$base" "$tree"
 	sort -u "$manifest.new" > "$manifest" && rm -f "$manifest.new"
 	log "overlay: $(wc -l < "$WORK/overlay.list") files from this repository"
+}
+
+# The series' changes outside the VFIO files (the driver core's), kept as
+# diffs against the base tree in patches/: ours only, not the reference's.
+base_diffs()
+{
+	[ "$(core_of ours)" = ours ] && [ -d "$REPO/patches" ] || return 0
+	find "$REPO/patches" -maxdepth 1 -name '*.diff' 2>/dev/null | sort
+}
+
+diffed_files()
+{
+	local d
+	base_diffs | while read -r d; do
+		sed -n 's|^+++ b/||p' "$d"
+	done | sort -u
+}
+
+# Apply the diffs to copies of the base's files; a file whose result is
+# what the tree has is left alone (its time too), another one replaced by
+# rename (the tree's files are hard links to the base's).
+apply_diffs()
+{
+	local base=$1 tree=$2 scratch="$WORK/diffed" d f
+	[ -s "$WORK/diffed.list" ] || return 0
+	rm -rf "$scratch" && mkdir -p "$scratch"
+	while read -r f; do
+		mkdir -p "$scratch/$(dirname "$f")"
+		cp "$base/$f" "$scratch/$f"
+	done < "$WORK/diffed.list"
+	base_diffs | while read -r d; do
+		patch -d "$scratch" -p1 -s -F0 --no-backup-if-mismatch < "$d" ||
+			die "patches/${d##*/} does not apply to the base tree"
+	done || exit 1
+	while read -r f; do
+		cmp -s "$scratch/$f" "$tree/$f" && continue
+		cp "$scratch/$f" "$tree/$f.vmtest-tmp" && mv "$tree/$f.vmtest-tmp" "$tree/$f"
+	done < "$WORK/diffed.list"
+	log "base diffs: $(base_diffs | wc -l) applied ($(tr '\n' ' ' < "$WORK/diffed.list"| sed 's/ $//'))"
 }
 
 # A side's source tree and a variant's build directory.  The benchmark
@@ -1252,6 +1294,9 @@ series()
 	while read -r f; do
 		cmp -s "$REPO/$f" "$tree/$f" || die "the series gives another $f"
 	done < "$WORK/overlay.list"
+	while read -r f; do
+		cmp -s "$WORK/ours/src/$f" "$tree/$f" || die "the series gives another $f"
+	done < "$WORK/diffed.list"
 	for f in "${CORE_FILES[@]}"; do
 		[ -e "$tree/$f" ] || [ ! -e "$WORK/ours/src/$f" ] ||
 			die "the series removes $f"

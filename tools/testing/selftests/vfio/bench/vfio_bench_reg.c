@@ -14,6 +14,13 @@
  *   devices=N   allocate and register N VFIO devices on those parents;
  *               register_ns is the time the N registrations took; 0
  *               unregisters them (unregister_ns) and frees them
+ *   glue=1      add two devices of a class of the module's own under each
+ *               parent, all the first ones, then all the second ones: each
+ *               second one finds its parent's glue directory
+ *               (parent/vfio-bench-glue/), which the series' driver-core
+ *               patch looks up by name once the class has many; 0 removes
+ *               them.  VFIO devices cannot share a parent (an emulated
+ *               device's parent joins an IOMMU group of its own).
  *
  * It is not a test of the core's behaviour: vfio_bench (its user) fails only
  * when a step fails.
@@ -44,6 +51,9 @@ static struct device *bench_root;
 static struct device **bench_parents;
 static struct bench_vdev **bench_vdevs;
 static unsigned int nr_parents, nr_devices;
+static struct device **bench_glue;
+static unsigned int nr_glue;
+static const struct class bench_glue_class = { .name = "vfio-bench-glue" };
 static unsigned long long register_ns, unregister_ns, parents_ns;
 
 static void bench_parent_release(struct device *dev)
@@ -150,6 +160,63 @@ err_put:
 	return ret;
 }
 
+static void bench_glue_remove(void)
+{
+	while (nr_glue)
+		device_unregister(bench_glue[--nr_glue]);
+	kvfree(bench_glue);
+	bench_glue = NULL;
+}
+
+static int bench_glue_add(void)
+{
+	struct device *dev;
+
+	if (!nr_parents)
+		return -EINVAL;
+	bench_glue = kvcalloc(2 * nr_parents, sizeof(*bench_glue), GFP_KERNEL);
+	if (!bench_glue)
+		return -ENOMEM;
+	while (nr_glue < 2 * nr_parents) {
+		dev = device_create(&bench_glue_class,
+				    bench_parents[nr_glue % nr_parents], 0, NULL,
+				    "glue%u", nr_glue);
+		if (IS_ERR(dev)) {
+			bench_glue_remove();
+			return PTR_ERR(dev);
+		}
+		bench_glue[nr_glue++] = dev;
+	}
+	return 0;
+}
+
+static int bench_glue_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret)
+		return ret;
+	mutex_lock(&bench_lock);
+	if (!on)
+		bench_glue_remove();
+	else
+		ret = nr_glue ? -EBUSY : bench_glue_add();
+	mutex_unlock(&bench_lock);
+	return ret;
+}
+
+static int bench_glue_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%u\n", nr_glue);
+}
+
+static const struct kernel_param_ops bench_glue_ops = {
+	.set = bench_glue_set,
+	.get = bench_glue_get,
+};
+
 /* parents=N and devices=N: each grows from 0 or shrinks to 0 */
 static int bench_set(const char *val, const struct kernel_param *kp)
 {
@@ -166,7 +233,7 @@ static int bench_set(const char *val, const struct kernel_param *kp)
 	if (devices && !n) {
 		bench_devices_remove();
 	} else if (!n) {
-		ret = nr_devices ? -EBUSY : 0;
+		ret = nr_devices || nr_glue ? -EBUSY : 0;
 		if (!ret)
 			bench_parents_remove();
 	} else if (devices) {
@@ -187,6 +254,8 @@ module_param_cb(parents, &bench_count_ops, &nr_parents, 0600);
 MODULE_PARM_DESC(parents, "bare parent devices (write N, then 0)");
 module_param_cb(devices, &bench_count_ops, &nr_devices, 0600);
 MODULE_PARM_DESC(devices, "registered VFIO devices (write N, then 0)");
+module_param_cb(glue, &bench_glue_ops, NULL, 0600);
+MODULE_PARM_DESC(glue, "two class devices under each parent (write 1, then 0)");
 module_param(register_ns, ullong, 0400);
 MODULE_PARM_DESC(register_ns, "nanoseconds the last N registrations took");
 module_param(unregister_ns, ullong, 0400);
@@ -196,17 +265,28 @@ MODULE_PARM_DESC(parents_ns, "nanoseconds the last N parents took to add (the dr
 
 static int __init bench_init(void)
 {
+	int ret;
+
+	ret = class_register(&bench_glue_class);
+	if (ret)
+		return ret;
 	bench_root = root_device_register("vfio-bench-reg");
-	return PTR_ERR_OR_ZERO(bench_root);
+	if (IS_ERR(bench_root)) {
+		class_unregister(&bench_glue_class);
+		return PTR_ERR(bench_root);
+	}
+	return 0;
 }
 
 static void __exit bench_exit(void)
 {
 	mutex_lock(&bench_lock);
 	bench_devices_remove();
+	bench_glue_remove();
 	bench_parents_remove();
 	mutex_unlock(&bench_lock);
 	root_device_unregister(bench_root);
+	class_unregister(&bench_glue_class);
 }
 
 module_init(bench_init);
