@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -484,6 +485,78 @@ static long long op_legacy_cycle(struct bench *b, unsigned int n)
 	return now() - t0;
 }
 
+/* The legacy cycle's steps, each alone */
+static long long op_container_open(struct bench *b, unsigned int n)
+{
+	long long t0 = now();
+	unsigned int i;
+	int c;
+
+	for (i = 0; i < n; i++) {
+		c = vt_container_open();
+		if (c < 0)
+			return c;
+		close(c);
+	}
+	return now() - t0;
+}
+
+static long long op_group_open(struct bench *b, unsigned int n)
+{
+	long long t0 = now();
+	unsigned int i;
+	int g;
+
+	for (i = 0; i < n; i++) {
+		g = vt_group_open(b->topo.solo);
+		if (g < 0)
+			return g;
+		close(g);
+	}
+	return now() - t0;
+}
+
+/* SET_CONTAINER and UNSET_CONTAINER, without an IOMMU driver */
+static long long op_set_container(struct bench *b, unsigned int n)
+{
+	long long t0;
+	unsigned int i;
+	int c, g, ret = 0;
+
+	c = vt_container_open();
+	g = c < 0 ? c : vt_group_open(b->topo.solo);
+	if (g < 0) {
+		if (c >= 0)
+			close(c);
+		return -EIO;
+	}
+	t0 = now();
+	for (i = 0; i < n && !ret; i++)
+		ret = ioctl(g, VFIO_GROUP_SET_CONTAINER, &c) ||
+		      ioctl(g, VFIO_GROUP_UNSET_CONTAINER);
+	t0 = now() - t0;
+	close(g);
+	close(c);
+	return ret ? -EIO : t0;
+}
+
+/* GET_DEVICE_FD and the close of the device file it gives */
+static long long op_get_device_fd(struct bench *b, unsigned int n)
+{
+	long long t0;
+	unsigned int i;
+	int fd = 0;
+
+	t0 = now();
+	for (i = 0; i < n && fd >= 0; i++) {
+		fd = vt_group_device(b->group, b->topo.solo);
+		if (fd >= 0)
+			close(fd);
+	}
+	t0 = now() - t0;
+	return fd < 0 ? fd : t0;
+}
+
 /* the device queries, on whichever device file b->fd is */
 static void device_queries(struct bench *b, const char *path)
 {
@@ -591,11 +664,16 @@ static void legacy_ops(struct bench *b)
 		return;
 	}
 	measure(b, "legacy.open_set_get_fd_close", op_legacy_cycle, 1, big_reps());
+	measure(b, "legacy.container_open_close", op_container_open, batch, reps);
+	measure(b, "legacy.group_open_close", op_group_open, batch, reps);
+	measure(b, "legacy.set_unset_container", op_set_container, batch, reps);
 	b->container = vt_container_open();
 	b->group = b->container < 0 ? -1 : vt_group_open(b->topo.solo);
 	if (b->group >= 0 &&
-	    !vt_container_setup(b->container, b->group, VFIO_TYPE1v2_IOMMU))
+	    !vt_container_setup(b->container, b->group, VFIO_TYPE1v2_IOMMU)) {
+		measure(b, "legacy.get_device_fd_close", op_get_device_fd, 1, big_reps());
 		b->fd = vt_group_device(b->group, b->topo.solo);
+	}
 	if (b->fd < 0) {
 		tap(false, "legacy", "the solo edu through its group: %s", strerror(errno));
 		return;
@@ -663,6 +741,55 @@ static int read_vmstat(long long *slab, long long *free)
 	return 0;
 }
 
+/* The devices in the glue directory of bench parent @i */
+static int reg_shared_entries(unsigned int i)
+{
+	char path[96];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/sys/devices/vfio-bench-reg/bench%u/vfio-bench-glue", i);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		n += !strncmp(d->d_name, "glue", 4);
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Two class devices on each of more parents than the driver core walks
+ * before it looks a class's glue directory up by name (the module's own
+ * class: VFIO devices cannot share a parent): the second device of a parent
+ * finds the parent's glue directory, which then holds both.
+ */
+static void reg_shared_parents(void)
+{
+	const unsigned int parents = 80;
+	int first, last;
+
+	if (reg_set("parents", parents) || reg_set("glue", 1)) {
+		tap(false, "registration.shared_parents", "%s", strerror(errno));
+		reg_set("glue", 0);
+		reg_set("parents", 0);
+		return;
+	}
+	first = reg_shared_entries(0);
+	last = reg_shared_entries(parents - 1);
+	if (reg_set("glue", 0) || reg_set("parents", 0)) {
+		tap(false, "registration.shared_parents", "removal: %s", strerror(errno));
+		return;
+	}
+	if (first == 2 && last == 2)
+		tap(true, "registration.shared_parents", NULL);
+	else
+		tap(false, "registration.shared_parents",
+		    "glue directory of the first parent: %d devices, of the last: %d",
+		    first, last);
+}
+
 static void reg_scaling(void)
 {
 	long long s0, f0, s1, f1, reg, unreg, par;
@@ -704,6 +831,7 @@ static void reg_scaling(void)
 		tap(true, name, NULL);
 	}
 	free(list);
+	reg_shared_parents();
 	if (system("rmmod vfio_bench_reg"))
 		tap(false, "registration.unload", "rmmod vfio_bench_reg failed");
 }
