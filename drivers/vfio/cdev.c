@@ -75,7 +75,7 @@ void vfio_cdev_del_device(struct vfio_device *device)
 static int vfio_cdev_match_token(struct vfio_device *device,
 				 const uuid_t *token)
 {
-	char *name;
+	char buf[32], *name = buf;
 	int ret;
 
 	if (device->ops->match_token_uuid)
@@ -83,13 +83,17 @@ static int vfio_cdev_match_token(struct vfio_device *device,
 	if (!device->ops->match)
 		return token ? -EINVAL : 0;
 
-	name = token ? kasprintf(GFP_KERNEL, "%s vf_token=%pUb",
-				 dev_name(device->dev), token) :
-		       kstrdup(dev_name(device->dev), GFP_KERNEL);
+	/* every BIND asks; a PCI name fits the buffer, a token does not */
+	if (token)
+		name = kasprintf(GFP_KERNEL, "%s vf_token=%pUb",
+				 dev_name(device->dev), token);
+	else if (strscpy(buf, dev_name(device->dev), sizeof(buf)) < 0)
+		name = kstrdup(dev_name(device->dev), GFP_KERNEL);
 	if (!name)
 		return -ENOMEM;
 	ret = device->ops->match(device, name);
-	kfree(name);
+	if (name != buf)
+		kfree(name);
 	if (ret > 0)
 		return 0;
 	return ret ?: (token ? -EINVAL : 0);

@@ -90,7 +90,6 @@ static struct vfio_device_set *vfio_device_set_get(void *set_id)
 	set->device_count = 1;
 	mutex_init(&set->lock);
 	INIT_LIST_HEAD(&set->device_list);
-	INIT_LIST_HEAD(&set->unbound_files);
 
 	/* Someone may have created the same set meanwhile: use theirs. */
 	xa_lock(&vfio_device_sets);
@@ -245,6 +244,7 @@ static int vfio_device_setup(struct vfio_device *device, struct device *dev,
 	device->dev = dev;
 	device->ops = ops;
 	init_completion(&device->comp);
+	INIT_LIST_HEAD(&device->unbound_files);
 	if (ops->init) {
 		ret = ops->init(device);
 		if (ret)
@@ -398,10 +398,10 @@ static int vfio_device_register(struct vfio_device *device,
 	if (ret)
 		return ret;
 	/* a no-IOMMU device says so in its name: QEMU looks for vfio* only */
-	ret = dev_set_name(&device->device, "%svfio%u",
-			   IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV) &&
-			   vfio_device_is_noiommu(device) ? "noiommu-" : "",
-			   device->index);
+	if (IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV) && vfio_device_is_noiommu(device))
+		ret = dev_set_name(&device->device, "noiommu-vfio%u", device->index);
+	else
+		ret = dev_set_name(&device->device, "vfio%u", device->index);
 	if (ret)
 		return ret;
 

@@ -104,7 +104,7 @@ int vfio_device_file_add_unbound(struct vfio_device_file *df)
 	if (df->device->unregistering)
 		ret = -ENODEV;
 	else
-		list_add_tail(&df->unbound_node, &set->unbound_files);
+		list_add_tail(&df->unbound_node, &df->device->unbound_files);
 	mutex_unlock(&set->lock);
 	return ret;
 }
@@ -158,9 +158,7 @@ void vfio_device_detach_unbound(struct vfio_device *device)
 	unsigned int detached = 0;
 
 	mutex_lock(&set->lock);
-	list_for_each_entry_safe(df, next, &set->unbound_files, unbound_node) {
-		if (df->device != device)
-			continue;
+	list_for_each_entry_safe(df, next, &device->unbound_files, unbound_node) {
 		list_del_init(&df->unbound_node);
 		WRITE_ONCE(df->detached, 1);
 		detached++;

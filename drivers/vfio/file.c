@@ -47,7 +47,11 @@ bool vfio_file_enforced_coherent(struct file *file)
 	int idx;
 
 	if (df) {
-		/* a detached file does no DMA at all */
+		/* a file with access holds its device until it is closed */
+		if (vfio_device_file_granted(df))
+			return device_iommu_capable(df->device->dev,
+						    IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
+		/* an unbound one may be detached, and does no DMA at all */
 		idx = srcu_read_lock(&vfio_device_file_srcu);
 		if (!vfio_device_file_detached(df))
 			coherent = device_iommu_capable(df->device->dev,

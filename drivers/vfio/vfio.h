@@ -44,8 +44,8 @@
  *	for every device of the set: open_count; the binding of each device
  *	file (its iommufd, devid and access_granted); vfio_device.kvm and
  *	put_kvm; the device's iommufd state (iommufd_device, iommufd_access,
- *	iommufd_attached); cdev_opened; the set's device_list,
- *	unbound_files and open_count, and each file's detached flag.
+ *	iommufd_attached); cdev_opened and unbound_files; the set's
+ *	device_list and open_count, and each file's detached flag.
  *	One lock for the whole set because a driver resets the set as one
  *	(vfio-pci's bus and slot resets): drivers' open_device,
  *	close_device and iommufd callbacks, and struct vfio_device_file_ops'
@@ -266,7 +266,7 @@ struct vfio_device_file_ops {
  * @file: the file
  * @ops: how the file was obtained: through the device's cdev or its group
  * @priv: what @ops keep for the file (the group of a file from a group)
- * @unbound_node: in the device set's unbound_files while open and unbound
+ * @unbound_node: in the device's unbound_files while open and unbound
  * @iommufd: the iommufd a cdev file is bound to
  * @devid: the device's id in @iommufd
  * @kvm: the KVM this file was added to (KVM_DEV_VFIO_FILE_ADD)

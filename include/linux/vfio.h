@@ -36,13 +36,10 @@ struct iommufd_access;
  * @device_count: number of members; the set is freed when it drops to 0
  * @open_count: the sum of the members' open counts, kept as they change
  *	(under @lock) so that a driver's question costs nothing
- * @unbound_files: the core's: cdev files of the members that are open but
- *	not bound, which an unregistration detaches from their device
  */
 struct vfio_device_set {
 	struct mutex lock;	/* see above */
 	struct list_head device_list;
-	struct list_head unbound_files;
 	unsigned int device_count;
 	unsigned int open_count;
 	void *set_id;
@@ -77,6 +74,8 @@ struct vfio_device_set {
  * @open_count: how many times the device is opened through the driver's
  *	open_device(); protected by @dev_set->lock
  * @comp: completed when @refcount drops to zero
+ * @unbound_files: cdev files of the device that are open but not bound,
+ *	which an unregistration detaches; protected by @dev_set->lock
  * @iommufd_access: the emulated device's iommufd access, while bound
  * @put_kvm: how to drop the reference on @kvm
  * @inode: private inode whose address space holds every userspace mapping
@@ -121,6 +120,7 @@ struct vfio_device {
 	/* users: registration references, and opens under dev_set->lock */
 	refcount_t refcount;
 	struct completion comp;
+	struct list_head unbound_files;
 	unsigned int open_count;
 	u8 cdev_opened:1;
 	u8 unregistering:1;

@@ -302,18 +302,17 @@ static int vfio_group_set_dma(struct vfio_group *group, struct file *file)
 static long vfio_group_set_container(void *data, void *karg, void __user *uarg)
 {
 	struct vfio_group *group = data;
-	struct file *file;
 	int fd, ret;
 
 	if (get_user(fd, (int __user *)uarg))
 		return -EFAULT;
-	file = fget(fd);
-	if (!file)
+	/* the container or iommufd takes references of its own */
+	CLASS(fd, f)(fd);
+	if (fd_empty(f))
 		return -EBADF;
 	mutex_lock(&group->lock);
-	ret = vfio_group_set_dma(group, file);
+	ret = vfio_group_set_dma(group, fd_file(f));
 	mutex_unlock(&group->lock);
-	fput(file);
 	return ret;
 }
 
