@@ -94,7 +94,7 @@ OVERLAY_DIRS=(drivers include tools Documentation samples virt)
 
 APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essential
 	  flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync
-	  sparse python3 git dwarves dkms gnuplot-nox)
+	  sparse python3 git dwarves dkms gnuplot-nox patch)
 
 log() { printf '[vmtest] %s\n' "$*" >&2; }
 die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
