@@ -125,21 +125,3 @@ long vfio_ioctl_call(const struct vfio_ioctl_op *op, void *data,
 {
 	return __vfio_ioctl_call(op, data, uarg);
 }
-
-/**
- * vfio_ioctl_dispatch - run an ioctl from a table
- * @ops: the table
- * @num: its entries
- * @cmd: the command
- * @data: the file's private data
- * @uarg: the user's argument
- *
- * Return: as vfio_ioctl_call(), or -ENOTTY if the table lacks @cmd.
- */
-long vfio_ioctl_dispatch(const struct vfio_ioctl_op *ops, size_t num,
-			 unsigned int cmd, void *data, void __user *uarg)
-{
-	const struct vfio_ioctl_op *op = vfio_ioctl_find(ops, num, cmd);
-
-	return op ? vfio_ioctl_call(op, data, uarg) : -ENOTTY;
-}

@@ -207,8 +207,6 @@ static __always_inline long __vfio_ioctl_call(const struct vfio_ioctl_op *op,
 /* file.c: for every kind of VFIO file, the compat layers' too */
 long vfio_ioctl_call(const struct vfio_ioctl_op *op, void *data,
 		     void __user *uarg);
-long vfio_ioctl_dispatch(const struct vfio_ioctl_op *ops, size_t num,
-			 unsigned int cmd, void *data, void __user *uarg);
 
 /**
  * struct vfio_kvm_slot - the KVM a VFIO file was added to

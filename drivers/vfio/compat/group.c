@@ -345,20 +345,38 @@ static long vfio_group_unset_container(void *data, void *karg, void __user *uarg
 	return ret;
 }
 
-static const struct vfio_ioctl_op vfio_group_ioctls[] = {
-	/* the flags are the answer: any value the caller leaves there is fine */
+/* the flags are the answer: any value the caller leaves there is fine */
+static const struct vfio_ioctl_op vfio_group_status_op =
 	VFIO_IOCTL(VFIO_GROUP_GET_STATUS, vfio_group_get_status,
-		   struct vfio_group_status, flags, VFIO_IOCTL_ANY_FLAGS),
-	VFIO_IOCTL_RAW(VFIO_GROUP_SET_CONTAINER, vfio_group_set_container),
-	VFIO_IOCTL_RAW(VFIO_GROUP_UNSET_CONTAINER, vfio_group_unset_container),
-	VFIO_IOCTL_RAW(VFIO_GROUP_GET_DEVICE_FD, vfio_group_get_device_fd),
-};
+		   struct vfio_group_status, flags, VFIO_IOCTL_ANY_FLAGS);
+static const struct vfio_ioctl_op vfio_group_set_container_op =
+	VFIO_IOCTL_RAW(VFIO_GROUP_SET_CONTAINER, vfio_group_set_container);
+static const struct vfio_ioctl_op vfio_group_unset_container_op =
+	VFIO_IOCTL_RAW(VFIO_GROUP_UNSET_CONTAINER, vfio_group_unset_container);
+static const struct vfio_ioctl_op vfio_group_get_device_fd_op =
+	VFIO_IOCTL_RAW(VFIO_GROUP_GET_DEVICE_FD, vfio_group_get_device_fd);
 
+/*
+ * Each case calls with its constant entry: the argument checks are inlined
+ * for the entry's size and the handler is called directly.
+ */
 static long vfio_group_fops_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
-	return vfio_ioctl_dispatch(vfio_group_ioctls, ARRAY_SIZE(vfio_group_ioctls),
-				   cmd, file->private_data, (void __user *)arg);
+	struct vfio_group *group = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_GROUP_GET_STATUS:
+		return __vfio_ioctl_call(&vfio_group_status_op, group, uarg);
+	case VFIO_GROUP_SET_CONTAINER:
+		return __vfio_ioctl_call(&vfio_group_set_container_op, group, uarg);
+	case VFIO_GROUP_UNSET_CONTAINER:
+		return __vfio_ioctl_call(&vfio_group_unset_container_op, group, uarg);
+	case VFIO_GROUP_GET_DEVICE_FD:
+		return __vfio_ioctl_call(&vfio_group_get_device_fd_op, group, uarg);
+	}
+	return -ENOTTY;
 }
 
 static int vfio_group_fops_open(struct inode *inode, struct file *file)
