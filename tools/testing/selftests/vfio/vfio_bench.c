@@ -485,35 +485,41 @@ static long long op_legacy_cycle(struct bench *b, unsigned int n)
 	return now() - t0;
 }
 
-/* The legacy cycle's steps, each alone */
-static long long op_container_open(struct bench *b, unsigned int n)
+/* The legacy cycle's steps, each alone: the opens and closes first */
+static int open_container(struct bench *b)
+{
+	return vt_container_open();
+}
+
+static int open_group(struct bench *b)
+{
+	return vt_group_open(b->topo.solo);
+}
+
+static long long open_close(struct bench *b, unsigned int n,
+			    int (*open_fn)(struct bench *b))
 {
 	long long t0 = now();
 	unsigned int i;
-	int c;
+	int fd;
 
 	for (i = 0; i < n; i++) {
-		c = vt_container_open();
-		if (c < 0)
-			return c;
-		close(c);
+		fd = open_fn(b);
+		if (fd < 0)
+			return fd;
+		close(fd);
 	}
 	return now() - t0;
 }
 
+static long long op_container_open(struct bench *b, unsigned int n)
+{
+	return open_close(b, n, open_container);
+}
+
 static long long op_group_open(struct bench *b, unsigned int n)
 {
-	long long t0 = now();
-	unsigned int i;
-	int g;
-
-	for (i = 0; i < n; i++) {
-		g = vt_group_open(b->topo.solo);
-		if (g < 0)
-			return g;
-		close(g);
-	}
-	return now() - t0;
+	return open_close(b, n, open_group);
 }
 
 /* SET_CONTAINER and UNSET_CONTAINER, without an IOMMU driver */
