@@ -50,11 +50,11 @@ FIXTURE_TEARDOWN(cdev)
 /* rust-vmm requires exactly one vfio-dev entry, a directory; QEMU checks rdev. */
 TEST_F(cdev, sysfs_entry_matches_node)
 {
-	char dir[PATH_MAX], path[PATH_MAX], name[64], buf[64];
-	unsigned int maj, min;
+	char dir[PATH_MAX], path[PATH_MAX], name[64];
 	struct dirent *de;
 	struct stat st;
-	int entries = 0, n;
+	int entries = 0;
+	dev_t devt;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev",
@@ -75,20 +75,16 @@ TEST_F(cdev, sysfs_entry_matches_node)
 	ASSERT_TRUE(S_ISDIR(st.st_mode));
 
 	snprintf(path, sizeof(path), "%s/%s/dev", dir, name);
-	ASSERT_EQ(0, vt_sysfs_read(path, buf, sizeof(buf)));
-	n = sscanf(buf, "%u:%u", &maj, &min);
-	ASSERT_EQ(2, n);
+	ASSERT_EQ(0, vt_sysfs_devt(path, &devt));
 	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
 	ASSERT_EQ(0, stat(path, &st));
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
-	ASSERT_EQ(makedev(maj, min), st.st_rdev);
+	ASSERT_EQ(devt, st.st_rdev);
 
 	/* The class view names the same device. */
 	snprintf(path, sizeof(path), "/sys/class/vfio-dev/%s/dev", name);
-	ASSERT_EQ(0, vt_sysfs_read(path, buf, sizeof(buf)));
-	n = sscanf(buf, "%u:%u", &maj, &min);
-	ASSERT_EQ(2, n);
-	ASSERT_EQ(makedev(maj, min), st.st_rdev);
+	ASSERT_EQ(0, vt_sysfs_devt(path, &devt));
+	ASSERT_EQ(devt, st.st_rdev);
 }
 
 /* Nothing but BIND works before the file is bound. */

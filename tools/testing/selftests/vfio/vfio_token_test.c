@@ -74,18 +74,10 @@ static int set_numvfs(const char *pf, int n)
 /* The BDF of the PF's first VF. */
 static int first_vf(const char *pf, char *vf, size_t len)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *slash;
-	ssize_t n;
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/virtfn0", pf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	snprintf(vf, len, "%s", slash ? slash + 1 : link);
-	return 0;
+	return vt_link_name(path, vf, len);
 }
 
 static int bind_token(int fd, int iommufd, __u32 argsz, __u32 flags,

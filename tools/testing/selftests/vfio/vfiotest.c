@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <linux/pci_regs.h>
 
@@ -122,6 +123,38 @@ int vt_sysfs_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* A sysfs "dev" attribute ("major:minor") at @path, as a dev_t. */
+int vt_sysfs_devt(const char *path, dev_t *devt)
+{
+	unsigned int maj, min;
+	char buf[32];
+	int ret;
+
+	ret = vt_sysfs_read(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -EINVAL;
+	*devt = makedev(maj, min);
+	return 0;
+}
+
+/* The last component of where the symlink @path points. */
+int vt_link_name(const char *path, char *name, size_t len)
+{
+	char link[PATH_MAX];
+	const char *slash;
+	ssize_t n;
+
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return neg_errno();
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(name, len, "%s", slash ? slash + 1 : link);
+	return 0;
+}
+
 int vt_sysfs_write(const char *path, const char *val)
 {
 	ssize_t n;
@@ -185,17 +218,12 @@ int vt_topology(struct vt_topology *t)
 /* The IOMMU group id of the device at sysfs path @sysdev. */
 static int group_id_of(const char *sysdev)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *slash;
-	ssize_t n;
+	char path[PATH_MAX], id[32];
+	int ret;
 
 	snprintf(path, sizeof(path), "%s/iommu_group", sysdev);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return neg_errno();
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	return atoi(slash ? slash + 1 : link);
+	ret = vt_link_name(path, id, sizeof(id));
+	return ret ? ret : atoi(id);
 }
 
 int vt_group_id(const char *bdf)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
 #include <linux/iommufd.h>
@@ -93,6 +94,8 @@ bool vt_ours(void);
 /* sysfs and topology */
 int vt_topology(struct vt_topology *t);
 int vt_sysfs_read(const char *path, char *buf, size_t len);
+int vt_sysfs_devt(const char *path, dev_t *devt);
+int vt_link_name(const char *path, char *name, size_t len);
 int vt_sysfs_write(const char *path, const char *val);
 int vt_group_id(const char *bdf);
 int vt_group_path(const char *bdf, char *path, size_t len);
