@@ -10,7 +10,7 @@ TESTS ?=
 
 vmtest_args = -s $(SIDE) -v $(VARIANTS) $(if $(TESTS),-t $(TESTS))
 
-.PHONY: run demo check reference build shell patches matrix bench deps clean faults \
+.PHONY: run demo check reference build shell patches matrix bench bench-profile deps clean faults \
 	base modules modules_install modules_clean dkms dkms_remove
 
 # The main job: build the kernel and boot it with the edu DMA demo.
@@ -50,6 +50,12 @@ matrix:
 BENCH ?= --full
 bench:
 	VFIO_VMTEST_BENCH="$(BENCH)" $(VMTEST) bench
+
+# Where one benchmark operation's kernel instructions go, per function, on
+# both sides (README.md, "Benchmark"): make bench-profile OP=cdev.bind
+OP ?=
+bench-profile:
+	$(VMTEST) profile $(OP)
 
 # The tree as a patch series in build/patches, checked to apply and build.
 patches:

@@ -18,6 +18,7 @@
  *   # reg: <devices> <ns per registration> <ns per unregistration>
  *          <slab bytes per device> <page bytes per device>
  *          <ns per bare parent device_add(), the driver core alone>
+ *   # profile: <operation> <operations inside the windows> (with -p)
  *
  * Without options it runs a smoke form (few repetitions, small maps, 16 and
  * 64 devices), as the suite does in every variant; --full is what make bench
@@ -36,6 +37,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <linux/kvm.h>
 #include <linux/pci_regs.h>
 
@@ -63,10 +65,33 @@ struct bench {
 
 typedef long long (*bench_fn)(struct bench *b, unsigned int n);
 
+/*
+ * -p NAME (make bench-profile): only NAME runs, and the parts of it that are
+ * timed are bracketed by a system call nothing else in the guest makes, so
+ * that the host's instruction profiler (bench/insn_profile.c) counts the
+ * kernel's work inside them alone.
+ */
+static const char *profile;
+static bool marking;
+static unsigned long long marked;
+
+static void mark(void)
+{
+	if (marking)
+		syscall(SYS_getsid, 0);
+}
+
+/* whether @name runs: everything, or only what -p names */
+static bool selected(const char *name)
+{
+	return !profile || !strcmp(profile, name);
+}
+
 static long long now(void)
 {
 	struct timespec ts;
 
+	mark();
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
@@ -102,14 +127,21 @@ static void tap(bool ok, const char *name, const char *fmt, ...)
 static void measure(struct bench *b, const char *name, bench_fn fn,
 		    unsigned int n, unsigned int r)
 {
-	long long *s = calloc(r, sizeof(*s)), t = 0;
+	long long *s, t = 0;
 	unsigned int i;
 
+	if (!selected(name))
+		return;
+	s = calloc(r, sizeof(*s));
 	for (i = 0; s && i < warmup + r && t >= 0; i++) {
+		marking = profile && i >= warmup;
 		t = fn(b, n);
+		marking = false;
 		if (t >= 0 && i >= warmup)
 			s[i - warmup] = t / n;
 	}
+	if (profile)
+		marked = (unsigned long long)r * n;
 	if (!s || t < 0) {
 		tap(false, name, "%s", s ? strerror(-t) : "no memory");
 		free(s);
@@ -706,6 +738,22 @@ static int reg_set(const char *param, unsigned int n)
 	return vt_sysfs_write(path, val);
 }
 
+/* reg_set(), a window of -p @name's profile that holds @ops operations */
+static int reg_set_marked(const char *param, unsigned int n, const char *name,
+			  unsigned int ops)
+{
+	int ret;
+
+	marking = profile && !strcmp(profile, name);
+	mark();
+	ret = reg_set(param, n);
+	mark();
+	if (marking)
+		marked = ops;
+	marking = false;
+	return ret;
+}
+
 static long long reg_get(const char *param)
 {
 	char path[128], val[32];
@@ -800,7 +848,7 @@ static void reg_scaling(void)
 {
 	long long s0, f0, s1, f1, reg, unreg, par;
 	char *list = strdup(counts), *tok, *save;
-	char name[64];
+	char name[64], uname[64];
 	unsigned int n;
 	long page = sysconf(_SC_PAGESIZE);
 
@@ -816,15 +864,20 @@ static void reg_scaling(void)
 	}
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		n = strtoul(tok, NULL, 0);
+		snprintf(uname, sizeof(uname), "unregistration.%u", n);
 		snprintf(name, sizeof(name), "registration.%u", n);
+		if (!selected(name) && !selected(uname))
+			continue;
 		reg = -1;
 		unreg = -1;
 		par = -1;
 		if (!reg_set("parents", n))
 			par = reg_get("parents_ns");
-		if (par >= 0 && !read_vmstat(&s0, &f0) && !reg_set("devices", n))
+		if (par >= 0 && !read_vmstat(&s0, &f0) &&
+		    !reg_set_marked("devices", n, name, n))
 			reg = reg_get("register_ns");
-		if (reg >= 0 && !read_vmstat(&s1, &f1) && !reg_set("devices", 0))
+		if (reg >= 0 && !read_vmstat(&s1, &f1) &&
+		    !reg_set_marked("devices", 0, uname, n))
 			unreg = reg_get("unregister_ns");
 		if (unreg < 0 || reg_set("parents", 0)) {
 			tap(false, name, "%s", strerror(errno));
@@ -837,7 +890,8 @@ static void reg_scaling(void)
 		tap(true, name, NULL);
 	}
 	free(list);
-	reg_shared_parents();
+	if (!profile)
+		reg_shared_parents();
 	if (system("rmmod vfio_bench_reg"))
 		tap(false, "registration.unload", "rmmod vfio_bench_reg failed");
 }
@@ -845,7 +899,7 @@ static void reg_scaling(void)
 static void print_usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [--full] [-r reps] [-w warmup] [-b batch] [-s MiB] [-c n,n,...]\n",
+		"usage: %s [--full] [-r reps] [-w warmup] [-b batch] [-s MiB] [-c n,n,...] [-p name]\n",
 		argv0);
 	exit(2);
 }
@@ -861,7 +915,7 @@ int main(int argc, char **argv)
 			   .iommufd = -1, .kvm = -1, .vm = -1, .kvmdev = -1 };
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "r:w:b:s:c:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:w:b:s:c:p:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			reps = 51;
@@ -885,6 +939,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			counts = optarg;
+			break;
+		case 'p':
+			profile = optarg;
 			break;
 		default:
 			print_usage(argv[0]);
@@ -919,6 +976,8 @@ int main(int argc, char **argv)
 	cdev_ops(&b);
 	legacy_ops(&b);
 	reg_scaling();
+	if (profile)
+		printf("# profile: %s %llu\n", profile, marked);
 out:
 	printf("1..%u\n", tap_nr);
 	return failures ? 1 : 0;

@@ -24,6 +24,10 @@
 #              core) from one config, boot each twice with -icount and run
 #              vfio_bench there; prints the table side by side and plots
 #              the registration scaling (build/bench/)
+#     profile OP  boot both bench kernels with an instruction-counting QEMU
+#              plugin and print where vfio_bench's operation OP spends the
+#              kernel's instructions, per function, both sides
+#              (build/bench/profile-OP.txt)
 #     series   export this tree as a patch series (series.txt) to
 #              build/patches, git am it onto a git tree of the pristine
 #              sources and build the result (part of check), then
@@ -52,7 +56,8 @@
 #              VFIO_VMTEST_UPSTREAM_BUGS  also run, on the reference core, the
 #                                   tests of upstream bugs that crash it
 #              VFIO_VMTEST_BENCH    vfio_bench's options in bench (default
-#                                   --full; "-r 5 -c 16,64" is a quick form)
+#                                   --full; "-r 5 -c 16,64" is a quick form;
+#                                   in profile: "-r 11 -w 2 -b 16")
 
 set -euo pipefail
 
@@ -68,6 +73,8 @@ QUIET=1
 ARCH=x86_64
 PKG=linux-source-6.12
 TARBALL=/usr/src/linux-source-6.12.tar.xz
+# QEMU's -plugin option of a profiled boot (profile)
+PLUGIN=()
 
 # The files of the base tree that make up the VFIO core.  When this
 # repository carries its own core (drivers/vfio/Makefile exists here), all of
@@ -99,7 +106,7 @@ APT_PKGS=(linux-source-6.12 qemu-system-x86 busybox-static ccache build-essentia
 log() { printf '[vmtest] %s\n' "$*" >&2; }
 die() { printf '[vmtest] error: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '4,49p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '4,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 install_deps()
 {
@@ -937,7 +944,7 @@ boot()
 		-device pci-bridge,id=br0,chassis_nr=1,addr=05.0
 		-device edu,bus=br0,addr=01.0
 		-device edu,bus=br0,addr=02.0
-		-device e1000,bus=br0,addr=03.0,romfile= "${sriov[@]}")
+		-device e1000,bus=br0,addr=03.0,romfile= "${sriov[@]}" "${PLUGIN[@]}")
 	if [ "$mode" = shell ]; then
 		"${qemu[@]}"
 		return 0
@@ -1125,11 +1132,9 @@ run_variants()
 # the VFIO files reach is compiled again).  Each side boots twice, with
 # -icount, and runs vfio_bench; bench_report.py prints the table and plots
 # the registration scaling into $WORK/bench.
-bench()
+bench_kernels()
 {
-	local side run p f s x
-	local -a results=()
-	BENCH_ARGS=${VFIO_VMTEST_BENCH:---full}
+	local side
 	make_tests
 	mkdir -p "$WORK/bench"
 	for side in upstream ours; do
@@ -1138,6 +1143,14 @@ bench()
 		cp -al "$WORK/$side/src" "$WORK/bench/src"
 		make_kernel "$side" bench
 	done
+}
+
+bench()
+{
+	local side run p f s x
+	local -a results=()
+	BENCH_ARGS=${VFIO_VMTEST_BENCH:---full}
+	bench_kernels
 	for run in 1 2; do
 		for side in upstream ours; do
 			boot "$side" bench "run$run"
@@ -1152,6 +1165,35 @@ bench()
 	done
 	python3 "$SELFDIR/bench_report.py" --out "$WORK/bench" "${results[@]}" |
 		tee "$WORK/bench/bench.txt"
+}
+
+# Where one operation's kernel instructions go, per function, on both sides:
+# the bench kernels boot with bench/insn_profile.c loaded into QEMU, and
+# vfio_bench -p runs the operation alone, marking the parts it times;
+# profile_report.py sums the instructions inside them per function
+# (System.map) and prints both sides with their difference.
+profile()
+{
+	local op=$1 side p f s x so="$WORK/bench/insn_profile.so" map mark
+	local -a specs=()
+	[ -n "$op" ] || die "profile: which operation (vfio_bench's name)?"
+	BENCH_ARGS="-p $op ${VFIO_VMTEST_BENCH:--r 11 -w 2 -b 16}"
+	bench_kernels
+	gcc -O2 -Wall -shared -fPIC -o "$so" "$SELFDIR/bench/insn_profile.c"
+	for side in upstream ours; do
+		map="$(out_of "$side" bench)/System.map"
+		mark=$(awk '$3 == "__x64_sys_getsid" { print "0x" $1 }' "$map")
+		[ -n "$mark" ] || die "profile: no __x64_sys_getsid in $map"
+		PLUGIN=(-plugin "$so,mark=$mark,out=$WORK/runs/$side-bench-profile.txt")
+		boot "$side" bench profile
+		PLUGIN=()
+		report "$side" bench profile > "$WORK/runs/$side-bench-profile/report.txt"
+		read -r p f s x < "$WORK/runs/$side-bench-profile/counts"
+		[ "$f" -eq 0 ] || die "profile: $side: $f failed (build/runs/$side-bench-profile)"
+		specs+=("$side=$WORK/runs/$side-bench-profile.txt,$map,$WORK/runs/$side-bench-profile/results.clean")
+	done
+	python3 "$SELFDIR/profile_report.py" -n "${PROFILE_ROWS:-40}" "${specs[@]}" |
+		tee "$WORK/bench/profile-$op.txt"
 }
 
 # Every in-tree user of the VFIO API that x86_64 can build (with
@@ -1441,6 +1483,9 @@ main()
 		;;
 	bench)
 		bench
+		;;
+	profile)
+		profile "${2:-}"
 		;;
 	demo)
 		v=$(main_variant)
