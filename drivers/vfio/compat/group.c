@@ -39,9 +39,11 @@ static dev_t vfio_group_base;
 static DEFINE_IDA(vfio_group_minors);
 
 /*
- * Groups by the id of their IOMMU group, so that finding a device's group
- * does not take longer as groups are added (a host may have thousands,
- * one per SR-IOV VF); the lock also covers how many devices each has.
+ * The groups of real IOMMU groups by the id of their IOMMU group, so that
+ * finding a device's group does not take longer as groups are added (a host
+ * may have thousands, one per SR-IOV VF).  The other groups are never
+ * looked for (each has an IOMMU group of its own, made with it) and are not
+ * kept here.  The lock also covers how many devices each group has.
  */
 static DEFINE_MUTEX(vfio_groups_lock);
 static DEFINE_XARRAY(vfio_groups);
@@ -477,6 +479,14 @@ static void vfio_group_release(struct device *dev)
 }
 
 /* A new group for @iommu_group, visible in /dev: vfio_groups_lock held. */
+/* Take @group out of vfio_groups, if it is kept there. */
+static void vfio_group_forget(struct vfio_group *group)
+{
+	lockdep_assert_held(&vfio_groups_lock);
+	if (group->type == VFIO_IOMMU)
+		xa_erase(&vfio_groups, iommu_group_id(group->iommu_group));
+}
+
 static struct vfio_group *vfio_group_create(struct iommu_group *iommu_group,
 					    enum vfio_group_type type)
 {
@@ -510,15 +520,16 @@ static struct vfio_group *vfio_group_create(struct iommu_group *iommu_group,
 
 	ret = dev_set_name(&group->dev, "%s%d",
 			   type == VFIO_NO_IOMMU ? "noiommu-" : "",
-			   iommu_group_id(iommu_group)) ?:
-	      xa_insert(&vfio_groups, iommu_group_id(iommu_group), group,
-			GFP_KERNEL);
+			   iommu_group_id(iommu_group));
+	if (!ret && type == VFIO_IOMMU)
+		ret = xa_insert(&vfio_groups, iommu_group_id(iommu_group),
+				group, GFP_KERNEL);
 	if (ret)
 		goto err_put;
 	group->iommu_group = iommu_group;
 	ret = cdev_device_add(&group->cdev, &group->dev);
 	if (ret) {
-		xa_erase(&vfio_groups, iommu_group_id(iommu_group));
+		vfio_group_forget(group);
 		group->iommu_group = NULL;
 		goto err_put;
 	}
@@ -639,7 +650,7 @@ void vfio_group_detach_device(struct vfio_device *device)
 		return;
 	}
 	mutex_unlock(&group->lock);
-	xa_erase(&vfio_groups, iommu_group_id(group->iommu_group));
+	vfio_group_forget(group);
 	/* under the list lock, so that a new group can take the name */
 	cdev_device_del(&group->cdev, &group->dev);
 
