@@ -587,6 +587,29 @@ void vfio_container_remove_group(struct vfio_group *group)
 
 /* ---- Devices in the container -------------------------------------------- */
 
+/*
+ * The IOMMU driver of the container of @device's group, for the group's
+ * devices: a device that is open, or being opened or closed under the
+ * group's lock.  Its group cannot leave the container then, and only the last
+ * group's leaving retires the IOMMU driver; VFIO_SET_IOMMU may choose one
+ * meanwhile, publishing it (smp_store_release) after it has attached every
+ * group.  So the container lock is not needed, and the services to an
+ * emulated device's driver must not take it: the IOMMU driver calls back
+ * into the driver (dma_unmap) with its own locks held, and the driver then
+ * unpins.
+ */
+static const struct vfio_iommu_driver_ops *
+vfio_container_driver_of(struct vfio_device *device, void **data)
+{
+	struct vfio_container_iommu *iommu;
+
+	iommu = READ_ONCE(device->group->container->iommu);
+	if (!iommu)
+		return NULL;
+	*data = iommu->data;
+	return iommu->ops;
+}
+
 /**
  * vfio_container_open_device - a device of a group in the container is
  *	opened for the first time
@@ -599,21 +622,18 @@ void vfio_container_remove_group(struct vfio_group *group)
  */
 int vfio_container_open_device(struct vfio_device *device)
 {
-	struct vfio_container *container = device->group->container;
-	struct vfio_container_iommu *iommu;
-	int ret = 0;
+	const struct vfio_iommu_driver_ops *ops;
+	void *data;
 
 	lockdep_assert_held(&device->group->lock);
 	if (device->group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
 		return -EPERM;
-	down_read(&container->lock);
-	iommu = vfio_container_iommu(container);
-	if (!iommu)
-		ret = -EINVAL;
-	else if (iommu->ops->register_device)
-		iommu->ops->register_device(iommu->data, device);
-	up_read(&container->lock);
-	return ret;
+	ops = vfio_container_driver_of(device, &data);
+	if (!ops)
+		return -EINVAL;
+	if (ops->register_device)
+		ops->register_device(data, device);
+	return 0;
 }
 
 /**
@@ -622,15 +642,13 @@ int vfio_container_open_device(struct vfio_device *device)
  */
 void vfio_container_close_device(struct vfio_device *device)
 {
-	struct vfio_container *container = device->group->container;
-	struct vfio_container_iommu *iommu;
+	const struct vfio_iommu_driver_ops *ops;
+	void *data;
 
 	lockdep_assert_held(&device->group->lock);
-	down_read(&container->lock);
-	iommu = vfio_container_iommu(container);
-	if (iommu && iommu->ops->unregister_device)
-		iommu->ops->unregister_device(iommu->data, device);
-	up_read(&container->lock);
+	ops = vfio_container_driver_of(device, &data);
+	if (ops && ops->unregister_device)
+		ops->unregister_device(data, device);
 }
 
 /**
@@ -643,26 +661,6 @@ bool vfio_device_in_container(struct vfio_device *device)
 {
 	/* stable while the device is open: the group cannot leave */
 	return READ_ONCE(device->group->container);
-}
-
-/*
- * The services of the container's IOMMU driver to an emulated device's driver.
- * The device is open, so the group stays in the container and the IOMMU driver
- * stays chosen; the container lock is not taken, because the IOMMU driver calls
- * back into the driver (dma_unmap) with its own locks held, and the
- * driver then unpins.
- */
-static const struct vfio_iommu_driver_ops *
-vfio_container_driver_of(struct vfio_device *device, void **data)
-{
-	struct vfio_container_iommu *iommu;
-
-	/* the open device keeps the group, the group the IOMMU driver */
-	iommu = READ_ONCE(device->group->container->iommu);
-	if (!iommu)
-		return NULL;
-	*data = iommu->data;
-	return iommu->ops;
 }
 
 /**
