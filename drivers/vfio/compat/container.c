@@ -57,6 +57,9 @@ struct vfio_container_iommu {
  * @retired: states the container let go of while @calls was not zero; the
  *	call that brings @calls to zero releases them
  * @noiommu: the groups in the container are no-IOMMU groups
+ * @own: the state VFIO_SET_IOMMU uses when it is free (@own.ops is NULL),
+ *	so that the usual container allocates none; it is not while retired
+ *	and not yet released
  *
  * An ioctl counts itself in @calls before it reads @iommu, and a retiring
  * state is taken out of @iommu and put on @retired before @calls is read,
@@ -65,12 +68,13 @@ struct vfio_container_iommu {
  */
 struct vfio_container {
 	struct kref ref;
+	bool noiommu;
 	struct rw_semaphore lock;	/* see above */
 	struct list_head groups;
 	struct vfio_container_iommu *iommu;
 	atomic_t calls;
 	struct llist_head retired;
-	bool noiommu;
+	struct vfio_container_iommu own;
 };
 
 /* A registered IOMMU driver. */
@@ -220,7 +224,11 @@ static void vfio_container_reap(struct vfio_container *container)
 	llist_for_each_entry_safe(iommu, next, list, retired) {
 		iommu->ops->release(iommu->data);
 		module_put(iommu->ops->owner);
-		kfree(iommu);
+		if (iommu == &container->own)
+			/* pairs with the acquire in vfio_container_try_driver() */
+			smp_store_release(&iommu->ops, NULL);
+		else
+			kfree(iommu);
 	}
 }
 
@@ -326,7 +334,10 @@ static int vfio_container_try_driver(struct vfio_container *container,
 		ret = 1;
 		goto err_put;
 	}
-	iommu = kzalloc(sizeof(*iommu), GFP_KERNEL_ACCOUNT);
+	/* the container's own state, unless a call still holds it */
+	iommu = &container->own;
+	if (smp_load_acquire(&iommu->ops))
+		iommu = kzalloc(sizeof(*iommu), GFP_KERNEL_ACCOUNT);
 	if (!iommu) {
 		ret = -ENOMEM;
 		goto err_put;
@@ -348,7 +359,8 @@ static int vfio_container_try_driver(struct vfio_container *container,
 	return 0;
 
 err_free:
-	kfree(iommu);
+	if (iommu != &container->own)
+		kfree(iommu);
 err_put:
 	module_put(ops->owner);
 	return ret;

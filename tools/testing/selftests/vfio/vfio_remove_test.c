@@ -249,7 +249,10 @@ TEST_F(pending, bound_user_waited_for)
  * container while the device is unbound from vfio-pci, which takes the
  * group out of the container and releases the model.  Upstream 6.12 frees
  * the model's state under the running ioctls (a use-after-free KASAN
- * reports); the kernel log of the run shows any report.
+ * reports); the kernel log of the run shows any report.  With the threads
+ * still running, the device comes back and its new group takes the same
+ * container with a new model, while the old one may still be held by a
+ * call (the container then cannot reuse the state it keeps for its model).
  */
 #define RACE_ROUNDS	12
 #define RACE_THREADS	2
@@ -293,7 +296,7 @@ TEST(container_model_outlives_group)
 	struct vt_topology topo;
 	struct race_ctx c = {};
 	char unbind[PATH_MAX];
-	int round, i, group;
+	int round, i, group, group2;
 
 	ASSERT_EQ(0, vt_topology(&topo));
 	/* iommufd's /dev/vfio/vfio has no IOMMU model to lose */
@@ -318,15 +321,26 @@ TEST(container_model_outlives_group)
 		nanosleep(&ts, NULL);
 		/* the group's last device goes: the group leaves the container */
 		EXPECT_EQ(0, vt_sysfs_write(unbind, topo.solo));
+		/* the container has no model any more */
+		EXPECT_EQ(-EINVAL, vt_container_map(c.container, c.buf, 4096,
+						    RACE_IOVA + 0x100000));
+		ASSERT_EQ(0, vt_pci_bind(topo.solo, "vfio-pci"));
+		/* the new group, in the same container, with a new model */
+		group2 = vt_group_open(topo.solo);
+		EXPECT_LE(0, group2);
+		if (group2 >= 0)
+			EXPECT_EQ(0, vt_container_setup(c.container, group2,
+							VFIO_TYPE1v2_IOMMU));
 		nanosleep(&ts, NULL);
 		__atomic_store_n(&c.stop, true, __ATOMIC_RELAXED);
 		for (i = 0; i < RACE_THREADS; i++)
 			pthread_join(thr[i], NULL);
-		/* the container has no model any more */
-		EXPECT_EQ(-EINVAL, vt_container_map(c.container, c.buf, 4096, RACE_IOVA));
+		/* the new model maps */
+		EXPECT_EQ(0, vt_container_map(c.container, c.buf, 4096, RACE_IOVA + 0x100000));
 		close(c.container);
+		if (group2 >= 0)
+			close(group2);
 		close(group);
-		ASSERT_EQ(0, vt_pci_bind(topo.solo, "vfio-pci"));
 	}
 	EXPECT_EQ(0, c.bad);
 
