@@ -334,8 +334,8 @@ static int vfio_container_try_driver(struct vfio_container *container,
 		ret = 1;
 		goto err_put;
 	}
-	/* the container's own state, unless a call still holds it */
 	iommu = &container->own;
+	/* busy until released: pairs with the release in the reap */
 	if (smp_load_acquire(&iommu->ops))
 		iommu = kzalloc(sizeof(*iommu), GFP_KERNEL_ACCOUNT);
 	if (!iommu) {
