@@ -115,7 +115,7 @@ static int vfio_cdev_check_token(struct vfio_device *device,
 	return vfio_cdev_match_token(device, &token);
 }
 
-static long __vfio_cdev_bind(struct vfio_device_file *df,
+static long __vfio_cdev_bind(struct vfio_device_file *df, struct file *file,
 			     const struct vfio_device_bind_iommufd *bind,
 			     struct vfio_device_bind_iommufd __user *ubind)
 {
@@ -155,7 +155,7 @@ static long __vfio_cdev_bind(struct vfio_device_file *df,
 	}
 	device->cdev_opened = 1;
 	vfio_device_file_bound(df);
-	vfio_device_file_map(df);
+	vfio_device_file_map(df, file);
 	vfio_device_file_grant(df);
 	mutex_unlock(&device->dev_set->lock);
 	if (vfio_device_is_noiommu(device))
@@ -180,7 +180,7 @@ err_unlock:
  * vfio_device_file_srcu, and opening it fails with -ENODEV from then on
  * (vfio_device_file_open() sees it unregistering).
  */
-static long vfio_cdev_bind(struct vfio_device_file *df,
+static long vfio_cdev_bind(struct vfio_device_file *df, struct file *file,
 			   const struct vfio_device_bind_iommufd *bind,
 			   struct vfio_device_bind_iommufd __user *ubind)
 {
@@ -189,7 +189,7 @@ static long vfio_cdev_bind(struct vfio_device_file *df,
 
 	idx = srcu_read_lock(&vfio_device_file_srcu);
 	if (!vfio_device_file_detached(df))
-		ret = __vfio_cdev_bind(df, bind, ubind);
+		ret = __vfio_cdev_bind(df, file, bind, ubind);
 	srcu_read_unlock(&vfio_device_file_srcu, idx);
 	return ret;
 }
@@ -275,7 +275,7 @@ static struct vfio_device_file *vfio_cdev_new_file(struct vfio_device *device)
 	struct vfio_device_file *df;
 	int ret;
 
-	df = vfio_device_file_alloc(device, &vfio_cdev_file_ops, NULL);
+	df = vfio_device_file_alloc(device, &vfio_cdev_file_ops);
 	if (IS_ERR(df))
 		return df;
 	ret = vfio_device_file_add_unbound(df);

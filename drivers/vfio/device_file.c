@@ -31,13 +31,11 @@
  * @device: the device, on which the caller holds a registration reference
  *	that the new state takes over
  * @ops: how the file is obtained
- * @priv: what @ops keep for the file
  *
  * Return: the new state, or an ERR_PTR.
  */
 struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
-						const struct vfio_device_file_ops *ops,
-						void *priv)
+						const struct vfio_device_file_ops *ops)
 {
 	struct vfio_device_file *df;
 
@@ -46,7 +44,6 @@ struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
 		return ERR_PTR(-ENOMEM);
 	df->device = device;
 	df->ops = ops;
-	df->priv = priv;
 	INIT_LIST_HEAD(&df->unbound_node);
 	vfio_kvm_slot_init(&df->kvm);
 	return df;
@@ -62,7 +59,6 @@ struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
  */
 void vfio_device_file_install(struct vfio_device_file *df, struct file *file)
 {
-	df->file = file;
 	file->private_data = df;
 	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
 }
@@ -70,14 +66,15 @@ void vfio_device_file_install(struct vfio_device_file *df, struct file *file)
 /**
  * vfio_device_file_map - map the file through the device's own inode
  * @df: the state of a file about to be granted access
+ * @file: its file
  *
  * Done only for a file that will use the device, which keeps the inode
  * alive as long as the file is open: a detached file keeps the mapping of
  * its own inode.
  */
-void vfio_device_file_map(struct vfio_device_file *df)
+void vfio_device_file_map(struct vfio_device_file *df, struct file *file)
 {
-	df->file->f_mapping = df->device->inode->i_mapping;
+	file->f_mapping = df->device->inode->i_mapping;
 }
 
 /* ---- Files that are not bound --------------------------------------------- */
@@ -382,7 +379,6 @@ void vfio_device_file_close(struct vfio_device_file *df)
  * @device: the device; the caller's registration reference moves to the
  *	file if one is returned
  * @ops: how the file is obtained; they must be @shared
- * @priv: what @ops keep for the file
  *
  * For files handed out by a group: the device is opened (its DMA through
  * @ops->open_dma at the first open) before the file exists.
@@ -390,14 +386,13 @@ void vfio_device_file_close(struct vfio_device_file *df)
  * Return: the file, or an ERR_PTR.
  */
 struct file *vfio_device_file_create(struct vfio_device *device,
-				     const struct vfio_device_file_ops *ops,
-				     void *priv)
+				     const struct vfio_device_file_ops *ops)
 {
 	struct vfio_device_file *df;
 	struct file *file;
 	int ret;
 
-	df = vfio_device_file_alloc(device, ops, priv);
+	df = vfio_device_file_alloc(device, ops);
 	if (IS_ERR(df))
 		return ERR_CAST(df);
 
@@ -412,7 +407,7 @@ struct file *vfio_device_file_create(struct vfio_device *device,
 		goto err_unlock;
 	}
 	vfio_device_file_install(df, file);
-	vfio_device_file_map(df);
+	vfio_device_file_map(df, file);
 	vfio_device_file_grant(df);
 	mutex_unlock(&device->dev_set->lock);
 	return file;
@@ -486,7 +481,8 @@ static long vfio_device_file_bind(void *data, void *karg, void __user *uarg)
 {
 	struct vfio_device_bind_iommufd __user *ubind = uarg;
 	struct vfio_device_bind_iommufd bind = {};
-	struct vfio_device_file *df = data;
+	struct file *file = data;
+	struct vfio_device_file *df = file->private_data;
 
 	memcpy(&bind, karg, offsetofend(typeof(bind), out_devid));
 	if (bind.iommufd < 0)
@@ -500,7 +496,7 @@ static long vfio_device_file_bind(void *data, void *karg, void __user *uarg)
 	/* a file from a group is in use already, through the group */
 	if (!df->ops->bind)
 		return -EINVAL;
-	return df->ops->bind(df, &bind, ubind);
+	return df->ops->bind(df, file, &bind, ubind);
 }
 
 /* The ioctls of every device file; the driver has all the others. */
@@ -563,10 +559,11 @@ static noinline long vfio_device_file_feature(struct vfio_device_file *df,
 }
 
 /* The core's other ioctls, then the file's own; the driver has the rest. */
-static noinline long vfio_device_file_core_ioctl(struct vfio_device_file *df,
+static noinline long vfio_device_file_core_ioctl(struct file *file,
 						 unsigned int cmd,
 						 unsigned long arg)
 {
+	struct vfio_device_file *df = file->private_data;
 	const struct vfio_ioctl_op *op;
 
 	/*
@@ -575,7 +572,7 @@ static noinline long vfio_device_file_core_ioctl(struct vfio_device_file *df,
 	 */
 	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
 		return IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV) ?
-		       vfio_ioctl_call(&vfio_device_file_bind_op, df,
+		       vfio_ioctl_call(&vfio_device_file_bind_op, file,
 				       (void __user *)arg) : -ENOTTY;
 	op = vfio_ioctl_find(df->ops->ioctls, df->ops->num_ioctls, cmd);
 	return vfio_device_file_call(df, op, cmd, arg);
@@ -590,7 +587,7 @@ static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 		return vfio_device_file_call(df, NULL, cmd, arg);
 	if (cmd == VFIO_DEVICE_FEATURE)
 		return vfio_device_file_feature(df, arg);
-	return vfio_device_file_core_ioctl(df, cmd, arg);
+	return vfio_device_file_core_ioctl(file, cmd, arg);
 }
 
 static ssize_t vfio_device_fops_read(struct file *file, char __user *buf,

@@ -231,9 +231,9 @@ struct vfio_kvm_slot {
  *	driver's open_device(); the device set lock is held
  * @close_dma: take it away at the last close, after close_device()
  * @kvm_slot: the slot the device takes its KVM reference from
- * @bind: VFIO_DEVICE_BIND_IOMMUFD, for a file that binds itself; the core
- *	has checked the argument and copied it whole (token_uuid_ptr only
- *	with its flag)
+ * @bind: VFIO_DEVICE_BIND_IOMMUFD, for a file that binds itself (@file is
+ *	the file of @df); the core has checked the argument and copied it
+ *	whole (token_uuid_ptr only with its flag)
  * @ioctls: the ioctls of this kind of file, looked up after the core's
  *	(their data is the struct vfio_device_file); only numbers from
  *	VFIO_DEVICE_FEATURE to VFIO_DEVICE_DETACH_IOMMUFD_PT are looked up,
@@ -246,7 +246,7 @@ struct vfio_device_file_ops {
 	int (*open_dma)(struct vfio_device_file *df);
 	void (*close_dma)(struct vfio_device_file *df);
 	struct vfio_kvm_slot *(*kvm_slot)(struct vfio_device_file *df);
-	long (*bind)(struct vfio_device_file *df,
+	long (*bind)(struct vfio_device_file *df, struct file *file,
 		     const struct vfio_device_bind_iommufd *bind,
 		     struct vfio_device_bind_iommufd __user *ubind);
 	const struct vfio_ioctl_op *ioctls;
@@ -259,26 +259,25 @@ struct vfio_device_file_ops {
  * @access_granted: the file may be used (bound, and the device opened)
  * @detached: the device was unregistered while the file was not bound;
  *	@device may be gone and is never looked at again
+ * @devid: the device's id in @iommufd
  * @device: the device; the file holds a registration reference on it
  *	until it is closed or detached
- * @file: the file
  * @ops: how the file was obtained: through the device's cdev or its group
- * @priv: what @ops keep for the file (the group of a file from a group)
+ *	(whose file's device is in the group: @device's)
  * @unbound_node: in the device's unbound_files while open and unbound
  * @iommufd: the iommufd a cdev file is bound to
- * @devid: the device's id in @iommufd
  * @kvm: the KVM this file was added to (KVM_DEV_VFIO_FILE_ADD)
+ *
+ * One per open device file: 64 bytes on a build without lock debugging.
  */
 struct vfio_device_file {
 	u8 access_granted;
 	u8 detached;
+	u32 devid;
 	struct vfio_device *device;
-	struct file *file;
 	const struct vfio_device_file_ops *ops;
-	void *priv;
 	struct list_head unbound_node;
 	struct iommufd_ctx *iommufd;
-	u32 devid;
 	struct vfio_kvm_slot kvm;
 };
 
@@ -292,10 +291,9 @@ extern struct class *vfio_device_class;
 /* device_file.c: for the core's own kinds of device file (cdev.c) */
 extern const struct file_operations vfio_device_fops;
 struct vfio_device_file *vfio_device_file_alloc(struct vfio_device *device,
-						const struct vfio_device_file_ops *ops,
-						void *priv);
+						const struct vfio_device_file_ops *ops);
 void vfio_device_file_install(struct vfio_device_file *df, struct file *file);
-void vfio_device_file_map(struct vfio_device_file *df);
+void vfio_device_file_map(struct vfio_device_file *df, struct file *file);
 int vfio_device_file_add_unbound(struct vfio_device_file *df);
 void vfio_device_file_bound(struct vfio_device_file *df);
 void vfio_device_file_forget_unbound(struct vfio_device_file *df);
@@ -322,8 +320,7 @@ long vfio_device_feature(void *data, void *karg, void __user *uarg);
 
 /* device_file.c: for the legacy layer */
 struct file *vfio_device_file_create(struct vfio_device *device,
-				     const struct vfio_device_file_ops *ops,
-				     void *priv);
+				     const struct vfio_device_file_ops *ops);
 void vfio_device_file_shutdown(struct vfio_device_file *df);
 
 /* Whether some file has the device open (stable while one of them runs). */

@@ -102,7 +102,7 @@ static bool vfio_group_has_dma(struct vfio_group *group)
 /* A device's first open through the group: DMA from its container or iommufd */
 static int vfio_group_open_dma(struct vfio_device_file *df)
 {
-	struct vfio_group *group = df->priv;
+	struct vfio_group *group = df->device->group;
 
 	lockdep_assert_held(&group->lock);
 	if (group->iommufd)
@@ -114,7 +114,7 @@ static int vfio_group_open_dma(struct vfio_device_file *df)
 
 static void vfio_group_close_dma(struct vfio_device_file *df)
 {
-	struct vfio_group *group = df->priv;
+	struct vfio_group *group = df->device->group;
 
 	lockdep_assert_held(&group->lock);
 	if (group->iommufd)
@@ -129,14 +129,14 @@ static void vfio_group_close_dma(struct vfio_device_file *df)
  */
 static struct vfio_kvm_slot *vfio_group_file_kvm_slot(struct vfio_device_file *df)
 {
-	struct vfio_group *group = df->priv;
+	struct vfio_group *group = df->device->group;
 
 	return &group->kvm;
 }
 
 static void vfio_group_release_file(struct vfio_device_file *df)
 {
-	struct vfio_group *group = df->priv;
+	struct vfio_group *group = df->device->group;
 	struct file *group_file;
 
 	mutex_lock(&group->lock);
@@ -167,7 +167,7 @@ static struct file *vfio_group_device_file(struct vfio_group *group,
 		mutex_unlock(&group->lock);
 		return ERR_PTR(-EINVAL);
 	}
-	file = vfio_device_file_create(device, &vfio_group_file_ops, group);
+	file = vfio_device_file_create(device, &vfio_group_file_ops);
 	if (!IS_ERR(file)) {
 		/* the device file keeps the group as it is now */
 		get_file(group->opened_file);
