@@ -388,17 +388,21 @@ static int vfio_group_fops_open(struct inode *inode, struct file *file)
 	int ret = 0;
 
 	mutex_lock(&group->lock);
-	if (!group->iommu_group || group->leaving == group->registered) {
-		ret = -ENODEV;		/* its last device has gone, or is going */
-	} else if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO)) {
+	/*
+	 * Every device is withdrawn before it leaves: a group whose last
+	 * device has left (and whose IOMMU group is gone) has both at 0.
+	 */
+	if (group->leaving == group->registered)
+		ret = -ENODEV;
+	else if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
 		ret = -EPERM;
-	} else if (group->opened_file || group->cdev_device_open_cnt) {
+	else if (group->opened_file || group->cdev_device_open_cnt)
 		ret = -EBUSY;
-	} else {
+	else
 		group->opened_file = file;
-		file->private_data = group;
-	}
 	mutex_unlock(&group->lock);
+	if (!ret)
+		file->private_data = group;
 	return ret;
 }
 
