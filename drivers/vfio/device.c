@@ -474,9 +474,15 @@ static void vfio_device_wait_for_files(struct vfio_device *device)
  */
 void vfio_unregister_group_dev(struct vfio_device *device)
 {
-	/* files that are open already may not open the device any more */
+	unsigned int detached;
+
+	/*
+	 * Files that are open already may not open the device any more, and
+	 * no unbound file is added after the ones detached here.
+	 */
 	mutex_lock(&device->dev_set->lock);
 	device->unregistering = 1;
+	detached = vfio_device_detach_unbound(device);
 	mutex_unlock(&device->dev_set->lock);
 
 	vfio_group_withdraw_device(device);
@@ -484,7 +490,7 @@ void vfio_unregister_group_dev(struct vfio_device *device)
 	vfio_cdev_del_device(device);
 
 	/* only files that use the device are waited for */
-	vfio_device_detach_unbound(device);
+	vfio_device_put_detached(device, detached);
 	vfio_device_put_registration(device);
 	vfio_device_wait_for_files(device);
 

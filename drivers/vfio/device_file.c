@@ -145,22 +145,35 @@ void vfio_device_file_forget_unbound(struct vfio_device_file *df)
  * vfio_device_detach_unbound - detach the unbound files of a device
  * @device: the device, which takes no new files any more
  *
- * Each detached file's registration reference is dropped once no call on
- * it can still look at the device.
+ * Called under the device set lock, in the section that marks the device
+ * unregistering.
+ *
+ * Return: how many files were detached, for vfio_device_put_detached().
  */
-void vfio_device_detach_unbound(struct vfio_device *device)
+unsigned int vfio_device_detach_unbound(struct vfio_device *device)
 {
-	struct vfio_device_set *set = device->dev_set;
 	struct vfio_device_file *df, *next;
 	unsigned int detached = 0;
 
-	mutex_lock(&set->lock);
+	lockdep_assert_held(&device->dev_set->lock);
 	list_for_each_entry_safe(df, next, &device->unbound_files, unbound_node) {
 		list_del_init(&df->unbound_node);
 		WRITE_ONCE(df->detached, 1);
 		detached++;
 	}
-	mutex_unlock(&set->lock);
+	return detached;
+}
+
+/**
+ * vfio_device_put_detached - drop the references of detached files
+ * @device: the device
+ * @detached: what vfio_device_detach_unbound() returned
+ *
+ * Each detached file's registration reference is dropped once no call on
+ * it can still look at the device.
+ */
+void vfio_device_put_detached(struct vfio_device *device, unsigned int detached)
+{
 	if (!detached)
 		return;
 	synchronize_srcu(&vfio_device_file_srcu);

@@ -297,7 +297,8 @@ void vfio_device_file_map(struct vfio_device_file *df, struct file *file);
 int vfio_device_file_add_unbound(struct vfio_device_file *df);
 void vfio_device_file_bound(struct vfio_device_file *df);
 void vfio_device_file_forget_unbound(struct vfio_device_file *df);
-void vfio_device_detach_unbound(struct vfio_device *device);
+unsigned int vfio_device_detach_unbound(struct vfio_device *device);
+void vfio_device_put_detached(struct vfio_device *device, unsigned int detached);
 extern struct srcu_struct vfio_device_file_srcu;
 
 /*
