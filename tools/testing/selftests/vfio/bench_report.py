@@ -23,16 +23,37 @@ DISPATCH = ('unknown_ioctl', 'get_info', 'get_region_info', 'get_irq_info',
 
 
 def parse(path):
-    ops, reg, order = {}, {}, []
+    ops, reg, order, slab = {}, {}, [], {}
     with open(path, errors='replace') as f:
         for line in f:
             w = line.split()
             if line.startswith('# bench: ') and len(w) == 6:
                 ops[w[2]] = int(w[3])
                 order.append(w[2])
-            elif line.startswith('# reg: ') and len(w) == 8:
+            elif line.startswith('# reg: ') and len(w) in (8, 9):
                 reg[int(w[2])] = [int(x) for x in w[3:]]
-    return ops, reg, order
+            elif line.startswith('# regslab: ') and len(w) == 6:
+                slab.setdefault(int(w[2]), {})[w[3]] = (int(w[4]), int(w[5]))
+    return ops, reg, order, slab
+
+
+def slab_report(slabs):
+    """The caches whose objects a registration changed differently."""
+    if set(slabs) != {'upstream', 'ours'}:
+        return
+    up, ours = slabs['upstream'], slabs['ours']
+    print('slab objects the registration of N devices left, by cache: the '
+          'caches where the sides differ')
+    for n in sorted(set(up) & set(ours)):
+        diff = []
+        for c in sorted(set(up[n]) | set(ours[n])):
+            u, o = up[n].get(c, (0, 0)), ours[n].get(c, (0, 0))
+            if u[0] != o[0]:
+                diff.append('%s %+d -> %+d x %d B' % (c, u[0], o[0],
+                                                       u[1] or o[1]))
+        same = len(set(up[n]) & set(ours[n])) - len(diff)
+        print('%6d: %d caches changed alike; %s' %
+              (n, max(same, 0), '; '.join(diff) if diff else 'no other'))
 
 
 def ratio(a, b):
@@ -120,16 +141,19 @@ def main(argv):
     counts = sorted(set(n for r in regs.values() for n in r))
     print()
     print('registration of N emulated devices: ns per registration and per '
-          'unregistration, slab and page bytes per registered device, ns per '
+          'unregistration, slab and page bytes per registered device (pages '
+          'of the slab and page counters; bytes of live slab objects), ns per '
           'bare parent device')
     cols = ['devices']
-    for what in ('reg ns', 'unreg ns', 'slab B', 'pages B', 'parent ns'):
+    whats = ('reg ns', 'unreg ns', 'slab B', 'pages B', 'parent ns', 'objects B')
+    for what in whats:
         cols += ['%s %s' % (s, what) for s in regs]
     table = [cols]
     for n in counts:
         row = [str(n)]
-        for i in range(5):
-            row += [str(regs[s][n][i]) if n in regs[s] else '-' for s in regs]
+        for i in range(len(whats)):
+            row += [str(regs[s][n][i]) if n in regs[s] and
+                    i < len(regs[s][n]) else '-' for s in regs]
         table.append(row)
     widths = [max(len(r[i]) for r in table) for i in range(len(cols))]
     for r in table:
@@ -141,6 +165,8 @@ def main(argv):
               'device_add() (the driver core alone): %s, %+d ns' %
               (s, hi, lo, ratio(r[hi][0], r[lo][0]), ratio(r[hi][4], r[lo][4]),
                r[hi][4] - r[lo][4]))
+
+    slab_report({s: runs[s][0][3] for s in sides if runs[s][0][3]})
 
     os.makedirs(out, exist_ok=True)
     dat = os.path.join(out, 'registration.dat')

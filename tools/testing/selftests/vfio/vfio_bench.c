@@ -18,6 +18,9 @@
  *   # reg: <devices> <ns per registration> <ns per unregistration>
  *          <slab bytes per device> <page bytes per device>
  *          <ns per bare parent device_add(), the driver core alone>
+ *          <bytes of slab objects per device>
+ *   # regslab: <devices> <slab cache> <objects more> <object size>
+ *          (each cache whose live objects the registration changed)
  *   # profile: <operation> <operations inside the windows> (with -p)
  *
  * Without options it runs a smoke form (few repetitions, small maps, 16 and
@@ -795,6 +798,90 @@ static int read_vmstat(long long *slab, long long *free)
 	return 0;
 }
 
+#define SLAB_CACHES	512
+
+/* The live objects of each slab cache, as /proc/slabinfo lists them */
+struct slab_counts {
+	unsigned int n;
+	struct {
+		char name[48];
+		long long active, size;
+	} c[SLAB_CACHES];
+};
+
+/*
+ * The live objects of every slab cache, into @sc: every cache shrunk first
+ * (which flushes the per-CPU slabs, whose free objects /proc/slabinfo would
+ * count as live).  Unlike the slab page counters, the counts do not move
+ * with how full the last slab page is.  Returns their bytes.
+ */
+static long long slab_objects(struct slab_counts *sc)
+{
+	char path[300], line[512];
+	long long total = 0, num;
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	/* the frees RCU defers (radix tree nodes, kernfs) happen first */
+	if (settle)
+		sleep(6);
+	dir = opendir("/sys/kernel/slab");
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		/* an alias is a link to the cache it merged into */
+		if (d->d_type != DT_DIR || d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", d->d_name);
+		vt_sysfs_write(path, "1");
+	}
+	closedir(dir);
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	sc->n = 0;
+	while (fgets(line, sizeof(line), f) && sc->n < SLAB_CACHES)
+		if (sscanf(line, "%47s %lld %lld %lld", sc->c[sc->n].name,
+			   &sc->c[sc->n].active, &num, &sc->c[sc->n].size) == 4) {
+			total += sc->c[sc->n].active * sc->c[sc->n].size;
+			sc->n++;
+		}
+	fclose(f);
+	return total;
+}
+
+/* The caches whose live objects changed from @a to @b, for @n devices */
+static void slab_diff(const struct slab_counts *a, const struct slab_counts *b,
+		      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+		if (!strcmp(a->c[i].name, b->c[i].name) &&
+		    a->c[i].active != b->c[i].active)
+			printf("# regslab: %u %s %lld %lld\n", n, a->c[i].name,
+			       b->c[i].active - a->c[i].active, a->c[i].size);
+}
+
+/*
+ * The bytes of slab objects @n devices' registration leaves, into @objs,
+ * with the counts of each cache before and after in @sc.
+ */
+static int reg_objects(unsigned int n, struct slab_counts sc[2], long long *objs)
+{
+	long long o0, o1;
+
+	o0 = slab_objects(&sc[0]);
+	if (o0 < 0 || reg_set("devices", n))
+		return -1;
+	o1 = slab_objects(&sc[1]);
+	if (reg_set("devices", 0) || o1 < 0)
+		return -1;
+	*objs = o1 - o0;
+	return 0;
+}
+
 /* The devices in the glue directory of bench parent @i */
 static int reg_shared_entries(unsigned int i)
 {
@@ -846,8 +933,9 @@ static void reg_shared_parents(void)
 
 static void reg_scaling(void)
 {
-	long long s0, f0, s1, f1, reg, unreg, par;
+	long long s0, f0, s1, f1, objs = 0, reg, unreg, par;
 	char *list = strdup(counts), *tok, *save;
+	static struct slab_counts sc[2];
 	char name[64], uname[64];
 	unsigned int n;
 	long page = sysconf(_SC_PAGESIZE);
@@ -879,14 +967,19 @@ static void reg_scaling(void)
 		if (reg >= 0 && !read_vmstat(&s1, &f1) &&
 		    !reg_set_marked("devices", 0, uname, n))
 			unreg = reg_get("unregister_ns");
+		/* again, untimed: shrinking the caches would change the times */
+		if (unreg >= 0 && reg_objects(n, sc, &objs))
+			unreg = -1;
 		if (unreg < 0 || reg_set("parents", 0)) {
 			tap(false, name, "%s", strerror(errno));
 			reg_set("devices", 0);
 			reg_set("parents", 0);
 			continue;
 		}
-		printf("# reg: %u %lld %lld %lld %lld %lld\n", n, reg / n, unreg / n,
-		       (s1 - s0) * page / n, (f0 - f1) * page / n, par / n);
+		printf("# reg: %u %lld %lld %lld %lld %lld %lld\n", n, reg / n,
+		       unreg / n, (s1 - s0) * page / n, (f0 - f1) * page / n,
+		       par / n, objs / n);
+		slab_diff(&sc[0], &sc[1], n);
 		tap(true, name, NULL);
 	}
 	free(list);
