@@ -1069,7 +1069,9 @@ int main(int argc, char **argv)
 	cdev_ops(&b);
 	legacy_ops(&b);
 	reg_scaling();
-	if (profile)
+	if (profile && !marked)
+		tap(false, "profile", "no operation named %s ran", profile);
+	else if (profile)
 		printf("# profile: %s %llu\n", profile, marked);
 out:
 	printf("1..%u\n", tap_nr);
