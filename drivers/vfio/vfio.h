@@ -435,7 +435,7 @@ static inline void vfio_group_exit(void) { }
  * struct vfio_iommu_driver_ops - a legacy IOMMU driver for the container
  * @name: the IOMMU driver's name
  * @owner: its module
- * @open: create the IOMMU driver's state for a container; @arg is the type
+ * @open: create the IOMMU driver's state for a container; @type is the type
  *	given to VFIO_SET_IOMMU
  * @release: free that state
  * @attach_group: a group joins the container
@@ -453,28 +453,28 @@ struct vfio_iommu_driver_ops {
 	/* the IOMMU driver and the container's instance of it */
 	char *name;
 	struct module *owner;
-	void *(*open)(unsigned long arg);
-	void (*release)(void *iommu_data);
+	void *(*open)(unsigned long type);
+	void (*release)(void *state);
 
 	/* groups in the container */
-	int (*attach_group)(void *iommu_data, struct iommu_group *group,
-			    enum vfio_group_type);
-	void (*detach_group)(void *iommu_data, struct iommu_group *group);
-	struct iommu_domain *(*group_iommu_domain)(void *iommu_data,
-						   struct iommu_group *group);
+	int (*attach_group)(void *state, struct iommu_group *iommu_group,
+			    enum vfio_group_type type);
+	void (*detach_group)(void *state, struct iommu_group *iommu_group);
+	struct iommu_domain *(*group_iommu_domain)(void *state,
+						   struct iommu_group *iommu_group);
 
 	/* emulated devices and the DMA their drivers do for them */
-	void (*register_device)(void *iommu_data, struct vfio_device *vdev);
-	void (*unregister_device)(void *iommu_data, struct vfio_device *vdev);
-	int (*pin_pages)(void *iommu_data, struct iommu_group *group,
-			 dma_addr_t user_iova, int npage, int prot,
+	void (*register_device)(void *state, struct vfio_device *device);
+	void (*unregister_device)(void *state, struct vfio_device *device);
+	int (*pin_pages)(void *state, struct iommu_group *iommu_group,
+			 dma_addr_t iova, int npage, int prot,
 			 struct page **pages);
-	void (*unpin_pages)(void *iommu_data, dma_addr_t user_iova, int npage);
-	int (*dma_rw)(void *iommu_data, dma_addr_t user_iova, void *data,
-		      size_t count, bool write);
+	void (*unpin_pages)(void *state, dma_addr_t iova, int npage);
+	int (*dma_rw)(void *state, dma_addr_t iova, void *buf, size_t len,
+		      bool write);
 
 	/* userspace */
-	long (*ioctl)(void *iommu_data, unsigned int cmd, unsigned long arg);
+	long (*ioctl)(void *state, unsigned int cmd, unsigned long arg);
 };
 
 int vfio_register_iommu_driver(const struct vfio_iommu_driver_ops *ops);

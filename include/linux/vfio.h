@@ -263,29 +263,29 @@ static inline bool vfio_device_cdev_opened(struct vfio_device *device)
  * @migration_get_data_size: estimate the bytes STOP_COPY will produce
  */
 struct vfio_migration_ops {
-	struct file *(*migration_set_state)(struct vfio_device *device,
-					    enum vfio_device_mig_state new_state);
-	int (*migration_get_state)(struct vfio_device *device,
-				   enum vfio_device_mig_state *curr_state);
-	int (*migration_get_data_size)(struct vfio_device *device,
-				       unsigned long *stop_copy_length);
+	struct file *(*migration_set_state)(struct vfio_device *vdev,
+					    enum vfio_device_mig_state target);
+	int (*migration_get_state)(struct vfio_device *vdev,
+				   enum vfio_device_mig_state *state);
+	int (*migration_get_data_size)(struct vfio_device *vdev,
+				       unsigned long *bytes);
 };
 
 /**
  * struct vfio_log_ops - a device's own tracking of the pages it writes
- * @log_start: start tracking the IOVA ranges in @ranges (@nnodes of them);
- *	the driver may round *@page_size up to the granularity it supports
+ * @log_start: start tracking the IOVA ranges of the interval tree @tree
+ *	(@count of them); the driver may round *@granule up to the
+ *	granularity it supports
  * @log_stop: stop tracking
- * @log_read_and_clear: mark in @dirty the pages of [@iova, @iova + @length)
+ * @log_read_and_clear: mark in @bitmap the pages of [@start, @start + @size)
  *	written since the last call, and forget them
  */
 struct vfio_log_ops {
-	int (*log_start)(struct vfio_device *device,
-			 struct rb_root_cached *ranges, u32 nnodes, u64 *page_size);
-	int (*log_stop)(struct vfio_device *device);
-	int (*log_read_and_clear)(struct vfio_device *device,
-				  unsigned long iova, unsigned long length,
-				  struct iova_bitmap *dirty);
+	int (*log_start)(struct vfio_device *vdev, struct rb_root_cached *tree,
+			 u32 count, u64 *granule);
+	int (*log_stop)(struct vfio_device *vdev);
+	int (*log_read_and_clear)(struct vfio_device *vdev, unsigned long start,
+				  unsigned long size, struct iova_bitmap *bitmap);
 };
 
 /**
